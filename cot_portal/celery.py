@@ -1,0 +1,20 @@
+"""The Celery application. Broker and backend come from settings (Redis or filesystem)."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cot_portal.settings")
+
+app = Celery("cot_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "heartbeat": {"task": "cot_portal.core.tasks.record_heartbeat", "schedule": 60.0},
+    "send-queued-letters": {
+        "task": "cot_portal.letters.tasks.send_unsent_letters",
+        "schedule": crontab(minute="*/5"),
+    },
+}

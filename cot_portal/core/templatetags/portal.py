@@ -1,0 +1,9 @@
+from django import template
+
+from .. import formatting
+
+register = template.Library()
+
+register.filter("euro", formatting.euro)
+register.filter("short_date", formatting.short_date)
+register.filter("short_datetime", formatting.short_datetime)
