@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -10,6 +11,8 @@ class CallAdmin(SimpleHistoryAdmin):
     """Call managers configure every rule value of a call here; Call.clean() checks them."""
 
     list_display = ["title", "year", "idea_deadline", "application_deadline", "envelope"]
+    # Amounts and shares are typed the Belgian way: 5.000.000,00 and 0,80.
+    formfield_overrides = {models.DecimalField: {"localize": True}}
     fieldsets = (
         (None, {"fields": ("year", "title")}),
         (_("Money"), {"fields": ("envelope", "max_support_per_project", "max_support_rate", "follower_budget_cap")}),

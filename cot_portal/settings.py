@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "rules.apps.AutodiscoverRulesConfig",
+    "rules",
     "simple_history",
     "django_htmx",
     "django_otp",

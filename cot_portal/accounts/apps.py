@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import signals  # noqa: F401
+        from . import permissions, signals  # noqa: F401
         from .groups import ensure_staff_groups
 
         post_migrate.connect(ensure_staff_groups, dispatch_uid="ensure_staff_groups")
