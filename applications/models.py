@@ -2,11 +2,13 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from . import rules
@@ -17,6 +19,10 @@ SHARE = {"max_digits": 5, "decimal_places": 4}
 
 def share_field(label, default, help_text=""):
     return models.DecimalField(label, default=Decimal(default), help_text=help_text, **SHARE)
+
+
+def default_shortlist_maxima():
+    return [20, 20, 20, 20, 10, 10]
 
 
 class Call(models.Model):
@@ -87,6 +93,10 @@ class Call(models.Model):
     procurement_european_limit = models.DecimalField(
         _("European threshold"), default=Decimal("221000.00"), **MONEY
     )
+    # R-SL: shortlist criteria maxima (20/20/20/20/10/10 in 2025)
+    shortlist_maxima = models.JSONField(
+        _("maxima of the six shortlist criteria (R-SL)"), default=default_shortlist_maxima
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -137,3 +147,187 @@ class Call(models.Model):
     @property
     def application_phase_open(self) -> bool:
         return self.idea_deadline <= timezone.now() < self.application_deadline
+
+
+class Theme(models.TextChoices):
+    """The six smart-city dimensions of seed 003 (R-THEME)."""
+
+    ECONOMY = "economy", _("Smart economy")
+    PEOPLE = "people", _("Smart people")
+    MOBILITY = "mobility", _("Smart mobility")
+    ENVIRONMENT = "environment", _("Smart environment (leefomgeving)")
+    LIVING = "living", _("Smart living")
+    GOVERNANCE = "governance", _("Smart governance")
+
+
+class PartnerRole(models.TextChoices):
+    """R-ROLE: the lead is the coordinator; partners participate or follow."""
+
+    COORDINATOR = "coordinator", _("Coordinator")
+    PARTICIPANT = "deelnemer", _("Participant (deelnemer)")
+    FOLLOWER = "volger", _("Follower (volger)")
+
+
+class SessionKind(models.TextChoices):
+    INFORMATION = "information", _("Information session")
+    INSPIRATION = "inspiration", _("Inspiration session")
+
+
+class CoCreationSession(models.Model):
+    """An information or inspiration session of the co-creation track (R-COCREATE)."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("call"))
+    kind = models.CharField(_("kind"), max_length=20, choices=SessionKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    location = models.CharField(_("place"), max_length=300, blank=True)
+    online_url = models.URLField(_("online link"), blank=True)
+    capacity = models.PositiveIntegerField(_("capacity (people)"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("co-creation session")
+        verbose_name_plural = _("co-creation sessions")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class SessionRegistration(models.Model):
+    """A person registers (for their organisation) to attend a session."""
+
+    session = models.ForeignKey(CoCreationSession, on_delete=models.CASCADE, related_name="registrations")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="session_registrations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_registrations")
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("session registration")
+        verbose_name_plural = _("session registrations")
+        constraints = [models.UniqueConstraint(fields=["session", "user"], name="unique_session_registration")]
+
+
+class AttendanceSource(models.TextChoices):
+    MANUAL = "manual", _("Recorded by hand")
+    UPLOAD = "upload", _("Attendance list upload")
+
+
+class Attendance(models.Model):
+    """Who actually attended a session, for which organisation (R-COCREATE)."""
+
+    session = models.ForeignKey(CoCreationSession, on_delete=models.CASCADE, related_name="attendances")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="attendances")
+    person_name = models.CharField(_("name"), max_length=200)
+    person_email = models.EmailField(_("e-mail address"), blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=AttendanceSource.choices, default=AttendanceSource.MANUAL)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ["organisation__name", "person_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "organisation", "person_name"], name="unique_attendance"
+            )
+        ]
+
+
+class IdeaStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    SHORTLISTED = "shortlisted", _("On the shortlist")
+    NOT_SHORTLISTED = "not_shortlisted", _("Not on the shortlist")
+    NOT_SUBMITTED = "not_submitted", _("Not submitted before the deadline")
+
+
+class Idea(models.Model):
+    """A project idea (`aanmelding projectidee`, SPEC.md §3). Text fields cover the six
+    shortlist criteria of R-SL."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="ideas", verbose_name=_("call"))
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="ideas", verbose_name=_("registering organisation")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("reference"), max_length=30, unique=True)
+    status = FSMField(_("status"), default=IdeaStatus.DRAFT, choices=IdeaStatus.choices, protected=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    title = models.CharField(_("title"), max_length=200)
+    challenge = models.TextField(_("the challenge"), blank=True)
+    solution = models.TextField(_("the data-based solution and its innovation"), blank=True)
+    capacity_building = models.TextField(_("capacity building and knowledge retention"), blank=True)
+    policy_alignment = models.TextField(_("alignment with local and Flemish policy"), blank=True)
+    support_rollout = models.TextField(_("support and roll-out to other local governments"), blank=True)
+    openness = models.TextField(_("openness and interoperability"), blank=True)
+    work_packages = models.TextField(_("first work packages"), blank=True)
+    budget_total = models.DecimalField(_("provisional total budget"), null=True, blank=True, **MONEY)
+    budget_notes = models.TextField(_("provisional budget: explanation"), blank=True)
+    themes = models.JSONField(_("themes"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    submitted_at = models.DateTimeField(_("received"), null=True, blank=True)
+    receipt = models.ForeignKey("letters.Letter", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("project idea")
+        verbose_name_plural = _("project ideas")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["call", "status"])]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    @transition(field=status, source=IdeaStatus.DRAFT, target=IdeaStatus.SUBMITTED)
+    def mark_submitted(self):
+        """Only services.submit_idea calls this, after the deadline check (R-DL1)."""
+
+    @transition(field=status, source=IdeaStatus.DRAFT, target=IdeaStatus.NOT_SUBMITTED)
+    def mark_not_submitted(self):
+        """The idea phase closed (R-DL1) while this was still a draft."""
+
+    @transition(field=status, source=IdeaStatus.SUBMITTED, target=IdeaStatus.SHORTLISTED)
+    def mark_shortlisted(self):
+        """The published shortlist includes this idea (R-SL-GATE)."""
+
+    @transition(field=status, source=IdeaStatus.SUBMITTED, target=IdeaStatus.NOT_SHORTLISTED)
+    def mark_not_shortlisted(self):
+        """The published shortlist does not include this idea."""
+
+
+class IdeaPartner(models.Model):
+    """An intended partner of an idea with its role (R-ROLE)."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="idea_partnerships", verbose_name=_("organisation"))
+    role = models.CharField(_("role"), max_length=20, choices=PartnerRole.choices[1:])
+    contribution = models.CharField(_("contribution in a few words"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("intended partner")
+        verbose_name_plural = _("intended partners")
+        constraints = [models.UniqueConstraint(fields=["idea", "organisation"], name="unique_idea_partner")]
+
+
+class ReminderSent(models.Model):
+    """A reminder that went out, so a job that runs twice sends it once."""
+
+    kind = models.CharField(max_length=60)
+    object_key = models.CharField(max_length=60)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_key"], name="unique_reminder")]

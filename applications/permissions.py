@@ -1,5 +1,43 @@
+"""Who may see and change calls, sessions and ideas (applicant side).
+
+The jury's access to ideas is decided in scoring/permissions.py (conflict-of-interest gate).
+"""
+
 import rules
 
-from cot_portal.accounts.permissions import is_call_manager
+from cot_portal.accounts.permissions import (
+    has_organisation,
+    is_call_manager,
+    member_organisation_ids,
+)
+
+from .models import IdeaStatus
+
+
+@rules.predicate
+def is_idea_member(user, idea):
+    """A member of the organisation that registered the idea."""
+    return idea is not None and idea.organisation_id in member_organisation_ids(user)
+
+
+@rules.predicate
+def is_idea_partner_contact(user, idea):
+    """A member of an organisation named as intended partner (reads only)."""
+    if idea is None:
+        return False
+    ids = member_organisation_ids(user)
+    return bool(ids) and any(p.organisation_id in ids for p in idea.partners.all())
+
+
+@rules.predicate
+def idea_is_draft(user, idea):
+    return idea is not None and idea.status == IdeaStatus.DRAFT
+
 
 rules.add_perm("applications.change_call", is_call_manager)
+rules.add_perm("applications.add_idea", has_organisation)
+rules.add_perm("applications.view_idea", is_idea_member | is_idea_partner_contact | is_call_manager)
+rules.add_perm("applications.change_idea", is_idea_member & idea_is_draft)
+rules.add_perm("applications.submit_idea", is_idea_member & idea_is_draft)
+rules.add_perm("applications.manage_sessions", is_call_manager)
+rules.add_perm("applications.register_for_session", has_organisation)

@@ -15,4 +15,6 @@ urlpatterns = [
     path("account/", include("cot_portal.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("cot_portal.core.urls")),
+    path("", include("applications.urls")),
+    path("jury/", include("scoring.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Every state change of the applications app, one module per area (ARCHITECTURE.md §2)."""
