@@ -15,7 +15,17 @@ class CallAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.DecimalField: {"localize": True}}
     fieldsets = (
         (None, {"fields": ("year", "title")}),
-        (_("Money"), {"fields": ("envelope", "max_support_per_project", "max_support_rate", "follower_budget_cap")}),
+        (
+            _("Money"),
+            {
+                "fields": (
+                    "envelope",
+                    "max_support_per_project",
+                    "max_support_rate",
+                    "follower_budget_cap",
+                )
+            },
+        ),
         (
             _("Dates"),
             {
@@ -33,7 +43,14 @@ class CallAdmin(SimpleHistoryAdmin):
         (_("Partnership"), {"fields": ("min_local_governments",)}),
         (
             _("Tranches"),
-            {"fields": ("tranche_1_share", "tranche_2_share", "tranche_2_min_cost_share", "final_request_months")},
+            {
+                "fields": (
+                    "tranche_1_share",
+                    "tranche_2_share",
+                    "tranche_2_min_cost_share",
+                    "final_request_months",
+                )
+            },
         ),
         (
             _("Scoring"),
@@ -51,6 +68,12 @@ class CallAdmin(SimpleHistoryAdmin):
         ),
         (
             _("Procurement thresholds"),
-            {"fields": ("procurement_invoice_limit", "procurement_negotiated_limit", "procurement_european_limit")},
+            {
+                "fields": (
+                    "procurement_invoice_limit",
+                    "procurement_negotiated_limit",
+                    "procurement_european_limit",
+                )
+            },
         ),
     )

@@ -47,7 +47,9 @@ class Call(models.Model):
         help_text=_("Submissions count when received before this."),
     )
     decision_date_estimated = models.DateField(_("expected decision date"))
-    decision_date = models.DateField(_("decision date of the Flemish Government"), null=True, blank=True)
+    decision_date = models.DateField(
+        _("decision date of the Flemish Government"), null=True, blank=True
+    )
     start_window_months = models.PositiveSmallIntegerField(
         _("latest start, months after the decision (R-START)"), default=6
     )
@@ -64,18 +66,25 @@ class Call(models.Model):
     # R-TR
     tranche_1_share = share_field(_("tranche 1 share (R-TR1)"), "0.40")
     tranche_2_share = share_field(_("tranche 2 share (R-TR2)"), "0.30")
-    tranche_2_min_cost_share = share_field(
-        _("costs incurred before tranche 2 (R-TR2)"), "0.50"
-    )
+    tranche_2_min_cost_share = share_field(_("costs incurred before tranche 2 (R-TR2)"), "0.50")
     final_request_months = models.PositiveSmallIntegerField(
         _("months after the end to request tranche 3 (R-TR3)"), default=3
     )
     # R-SCORE, R-THRESH
-    section_a_max = models.DecimalField(_("maximum of section A"), default=30, max_digits=5, decimal_places=1)
-    section_b_max = models.DecimalField(_("maximum of section B"), default=40, max_digits=5, decimal_places=1)
-    section_c_max = models.DecimalField(_("maximum of section C"), default=30, max_digits=5, decimal_places=1)
+    section_a_max = models.DecimalField(
+        _("maximum of section A"), default=30, max_digits=5, decimal_places=1
+    )
+    section_b_max = models.DecimalField(
+        _("maximum of section B"), default=40, max_digits=5, decimal_places=1
+    )
+    section_c_max = models.DecimalField(
+        _("maximum of section C"), default=30, max_digits=5, decimal_places=1
+    )
     score_step = models.DecimalField(
-        _("score step"), default=Decimal("0.5"), max_digits=3, decimal_places=2,
+        _("score step"),
+        default=Decimal("0.5"),
+        max_digits=3,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     section_threshold_share = share_field(_("minimum per section (R-THRESH)"), "0.50")
@@ -135,7 +144,11 @@ class Call(models.Model):
 
     def clean(self):
         errors = rules.call_configuration_errors(self.configuration())
-        if self.idea_phase_opens and self.idea_deadline and self.idea_phase_opens >= self.idea_deadline:
+        if (
+            self.idea_phase_opens
+            and self.idea_deadline
+            and self.idea_phase_opens >= self.idea_deadline
+        ):
             errors["idea_phase_opens"] = _("Idea registration must open before the idea deadline.")
         if errors:
             raise ValidationError(errors)
@@ -147,6 +160,24 @@ class Call(models.Model):
     @property
     def application_phase_open(self) -> bool:
         return self.idea_deadline <= timezone.now() < self.application_deadline
+
+
+class ProtectedStateModel(models.Model):
+    """A model whose protected FSM fields change only through transitions, yet can be reloaded.
+
+    django-fsm's protection also refuses the assignment that refresh_from_db() makes; we drop
+    the cached state first so a reload from the database is allowed.
+    """
+
+    class Meta:
+        abstract = True
+
+    def refresh_from_db(self, *args, **kwargs):
+        fields = kwargs.get("fields")
+        for field in self._meta.concrete_fields:
+            if getattr(field, "protected", False) and (not fields or field.attname in fields):
+                self.__dict__.pop(field.attname, None)
+        super().refresh_from_db(*args, **kwargs)
 
 
 class Theme(models.TextChoices):
@@ -176,7 +207,9 @@ class SessionKind(models.TextChoices):
 class CoCreationSession(models.Model):
     """An information or inspiration session of the co-creation track (R-COCREATE)."""
 
-    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("call"))
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("call")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=SessionKind.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -193,7 +226,8 @@ class CoCreationSession(models.Model):
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_start",
             )
         ]
 
@@ -204,16 +238,27 @@ class CoCreationSession(models.Model):
 class SessionRegistration(models.Model):
     """A person registers (for their organisation) to attend a session."""
 
-    session = models.ForeignKey(CoCreationSession, on_delete=models.CASCADE, related_name="registrations")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="session_registrations")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_registrations")
+    session = models.ForeignKey(
+        CoCreationSession, on_delete=models.CASCADE, related_name="registrations"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="session_registrations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_registrations"
+    )
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("session registration")
         verbose_name_plural = _("session registrations")
-        constraints = [models.UniqueConstraint(fields=["session", "user"], name="unique_session_registration")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="unique_session_registration")
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.session}"
 
 
 class AttendanceSource(models.TextChoices):
@@ -224,12 +269,23 @@ class AttendanceSource(models.TextChoices):
 class Attendance(models.Model):
     """Who actually attended a session, for which organisation (R-COCREATE)."""
 
-    session = models.ForeignKey(CoCreationSession, on_delete=models.CASCADE, related_name="attendances")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="attendances")
+    session = models.ForeignKey(
+        CoCreationSession, on_delete=models.CASCADE, related_name="attendances"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="attendances"
+    )
     person_name = models.CharField(_("name"), max_length=200)
     person_email = models.EmailField(_("e-mail address"), blank=True)
-    source = models.CharField(_("source"), max_length=10, choices=AttendanceSource.choices, default=AttendanceSource.MANUAL)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(
+        _("source"),
+        max_length=10,
+        choices=AttendanceSource.choices,
+        default=AttendanceSource.MANUAL,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -243,6 +299,9 @@ class Attendance(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.person_name} ({self.organisation}) – {self.session}"
+
 
 class IdeaStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -252,33 +311,48 @@ class IdeaStatus(models.TextChoices):
     NOT_SUBMITTED = "not_submitted", _("Not submitted before the deadline")
 
 
-class Idea(models.Model):
+class Idea(ProtectedStateModel):
     """A project idea (`aanmelding projectidee`, SPEC.md §3). Text fields cover the six
     shortlist criteria of R-SL."""
 
-    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="ideas", verbose_name=_("call"))
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="ideas", verbose_name=_("registering organisation")
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="ideas", verbose_name=_("call")
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="ideas",
+        verbose_name=_("registering organisation"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     reference = models.CharField(_("reference"), max_length=30, unique=True)
-    status = FSMField(_("status"), default=IdeaStatus.DRAFT, choices=IdeaStatus.choices, protected=True)
+    status = FSMField(
+        _("status"), default=IdeaStatus.DRAFT, choices=IdeaStatus.choices, protected=True
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     title = models.CharField(_("title"), max_length=200)
     challenge = models.TextField(_("the challenge"), blank=True)
     solution = models.TextField(_("the data-based solution and its innovation"), blank=True)
     capacity_building = models.TextField(_("capacity building and knowledge retention"), blank=True)
     policy_alignment = models.TextField(_("alignment with local and Flemish policy"), blank=True)
-    support_rollout = models.TextField(_("support and roll-out to other local governments"), blank=True)
+    support_rollout = models.TextField(
+        _("support and roll-out to other local governments"), blank=True
+    )
     openness = models.TextField(_("openness and interoperability"), blank=True)
     work_packages = models.TextField(_("first work packages"), blank=True)
-    budget_total = models.DecimalField(_("provisional total budget"), null=True, blank=True, **MONEY)
+    budget_total = models.DecimalField(
+        _("provisional total budget"), null=True, blank=True, **MONEY
+    )
     budget_notes = models.TextField(_("provisional budget: explanation"), blank=True)
     themes = models.JSONField(_("themes"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
     submitted_at = models.DateTimeField(_("received"), null=True, blank=True)
-    receipt = models.ForeignKey("letters.Letter", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    receipt = models.ForeignKey(
+        "letters.Letter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -311,7 +385,12 @@ class IdeaPartner(models.Model):
     """An intended partner of an idea with its role (R-ROLE)."""
 
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="partners")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="idea_partnerships", verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="idea_partnerships",
+        verbose_name=_("organisation"),
+    )
     role = models.CharField(_("role"), max_length=20, choices=PartnerRole.choices[1:])
     contribution = models.CharField(_("contribution in a few words"), max_length=300, blank=True)
     history = HistoricalRecords()
@@ -319,7 +398,12 @@ class IdeaPartner(models.Model):
     class Meta:
         verbose_name = _("intended partner")
         verbose_name_plural = _("intended partners")
-        constraints = [models.UniqueConstraint(fields=["idea", "organisation"], name="unique_idea_partner")]
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "organisation"], name="unique_idea_partner")
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()})"
 
 
 class ReminderSent(models.Model):
@@ -330,4 +414,9 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "object_key"], name="unique_reminder")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_key"], name="unique_reminder")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_key}"

@@ -78,3 +78,58 @@ def call_configuration_errors(c: CallConfiguration) -> dict[str, str]:
         if not (ZERO <= share <= ONE):
             errors[name] = _("A threshold lies between 0% and 100%.")
     return errors
+
+
+def received_in_time(received_at: datetime, deadline: datetime) -> bool:
+    """R-DL1 / R-DL2: the server's receipt time counts, and only strictly before the deadline.
+
+    "vóór 8 september 2025, 12 uur": a submission received at 12:00:00.000000 is late.
+    """
+    return received_at < deadline
+
+
+IDEA_REQUIRED_FIELDS = (
+    "title",
+    "challenge",
+    "solution",
+    "capacity_building",
+    "policy_alignment",
+    "support_rollout",
+    "openness",
+    "work_packages",
+    "budget_total",
+    "themes",
+)
+
+
+def idea_missing_fields(values: dict) -> list[str]:
+    """The fields an idea still needs before it can be submitted (R-SL: all six criteria).
+
+    Text must contain more than white space; the provisional budget must be above € 0; at least
+    one theme (R-THEME).
+    """
+    missing = []
+    for name in IDEA_REQUIRED_FIELDS:
+        value = values.get(name)
+        if name == "budget_total":
+            if value is None or value <= ZERO:
+                missing.append(name)
+        elif name == "themes":
+            if not isinstance(value, list | tuple) or not value:
+                missing.append(name)
+        elif not (value or "").strip():
+            missing.append(name)
+    return missing
+
+
+def due_reminders(now: datetime, deadline: datetime, days_before: tuple[int, ...]) -> list[int]:
+    """Which reminders ("N days before the deadline") are due at `now`.
+
+    A reminder is due from the moment it is N days before the deadline until the deadline; the
+    caller records what it sent, so a job that runs twice sends each reminder once.
+    """
+    from datetime import timedelta
+
+    if now >= deadline:
+        return []
+    return [days for days in days_before if now >= deadline - timedelta(days=days)]

@@ -13,6 +13,11 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "heartbeat": {"task": "cot_portal.core.tasks.record_heartbeat", "schedule": 60.0},
+    "idea-deadline-reminders": {
+        "task": "applications.tasks.send_idea_deadline_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+    "close-idea-phases": {"task": "applications.tasks.close_idea_phases", "schedule": 60.0},
     "send-queued-letters": {
         "task": "cot_portal.letters.tasks.send_unsent_letters",
         "schedule": crontab(minute="*/5"),

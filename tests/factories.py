@@ -69,3 +69,32 @@ def open_call(**overrides) -> Call:
     }
     values.update(overrides)
     return Call.objects.create(**values)
+
+
+class IdeaFactory(factory.django.DjangoModelFactory):
+    """A complete idea. Pass status=IdeaStatus.SUBMITTED (with submitted_at) for a submitted one."""
+
+    class Meta:
+        model = "applications.Idea"
+
+    call = factory.LazyFunction(lambda: Call.objects.order_by("-year").first() or open_call())
+    organisation = factory.LazyFunction(lambda: municipality("44021"))
+    created_by = factory.SubFactory(UserFactory)
+    reference = factory.Sequence(lambda n: f"IDEE-T-{n:04d}")
+    title = factory.Sequence(lambda n: f"Slimme parkeersensoren {n}")
+    challenge = "Zoekverkeer in de binnenstad veroorzaakt files en uitstoot."
+    solution = "Sensordata en een open API tonen vrije plaatsen in real time."
+    capacity_building = "Twee data-analisten van de stad werken mee en borgen de kennis."
+    policy_alignment = "Past in het bestuursakkoord en het Vlaamse mobiliteitsbeleid."
+    support_rollout = "Vijf gemeenten volgen; een raamcontract laat anderen later aankopen."
+    openness = "OSLO-vocabularia, open standaarden en open data."
+    work_packages = "WP1 analyse, WP2 aanbesteding, WP3 uitrol, WP4 kennisdeling."
+    budget_total = factory.LazyFunction(lambda: __import__("decimal").Decimal("1200000.00"))
+    budget_notes = "Personeel, externe diensten en sensoren."
+    themes = factory.LazyFunction(lambda: ["mobility", "environment"])
+
+
+def idea_partner(idea, organisation, role="deelnemer"):
+    from applications.models import IdeaPartner
+
+    return IdeaPartner.objects.create(idea=idea, organisation=organisation, role=role)

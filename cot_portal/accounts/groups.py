@@ -30,8 +30,6 @@ def ensure_staff_groups(**kwargs) -> None:
         for app_label, model, actions in grants:
             codenames = [f"{action}_{model}" for action in actions]
             wanted += list(
-                Permission.objects.filter(
-                    content_type__app_label=app_label, codename__in=codenames
-                )
+                Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
             )
         group.permissions.set(wanted)

@@ -24,7 +24,9 @@ def sync_local_governments(organisation_model=Organisation) -> tuple[int, int]:
         if org is None:
             slug = _unique_slug(record["name"], slugs)
             slugs.add(slug)
-            organisation_model.objects.create(type=OrganisationType.MUNICIPALITY, slug=slug, **record)
+            organisation_model.objects.create(
+                type=OrganisationType.MUNICIPALITY, slug=slug, **record
+            )
             created += 1
         elif (org.name, org.postal_codes, org.province_code) != (
             record["name"],

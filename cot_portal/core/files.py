@@ -15,7 +15,12 @@ def download_url(obj, field: str) -> str:
     meta = obj._meta
     return reverse(
         "core:download",
-        kwargs={"app_label": meta.app_label, "model": meta.model_name, "pk": obj.pk, "field": field},
+        kwargs={
+            "app_label": meta.app_label,
+            "model": meta.model_name,
+            "pk": obj.pk,
+            "field": field,
+        },
     )
 
 

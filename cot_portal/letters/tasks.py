@@ -16,7 +16,9 @@ def send_letter(self, letter_id: int) -> bool:
 def send_unsent_letters() -> int:
     """Catch letters whose e-mail was not sent (worker down, mail server error)."""
     cutoff = timezone.now() - timedelta(minutes=2)
-    ids = Letter.objects.filter(
-        sent_at__isnull=True, created_at__lt=cutoff, send_attempts__lt=10
-    ).exclude(recipients=[]).values_list("pk", flat=True)
+    ids = (
+        Letter.objects.filter(sent_at__isnull=True, created_at__lt=cutoff, send_attempts__lt=10)
+        .exclude(recipients=[])
+        .values_list("pk", flat=True)
+    )
     return sum(send_letter_now(pk) for pk in ids)

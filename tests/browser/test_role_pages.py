@@ -5,6 +5,7 @@ Assertions use what a person sees (names, titles, sections), not the exact Dutch
 translations are written in parallel and the English source strings may still show.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -148,7 +149,32 @@ def test_every_page_of_a_role_is_accessible(page, live_server, role):
         check_page(page, f"{role.slug}-admin-{href.strip('/').replace('/', '-')}")
         page.go_back()
 
+    if "/beheer/accounts/organisation/" in hrefs:
+        # An organisation, found with the search box: a form for the call manager, a
+        # read-only view for finance.
+        visit(page, "/beheer/accounts/organisation/")
+        page.fill("#searchbar", "Gent")
+        with page.expect_navigation():
+            page.locator("#changelist-search [type=submit]").click()
+        check_page(page, f"{role.slug}-admin-organisation-search")
+        with page.expect_navigation():
+            page.locator("#result_list").get_by_role("link", name="Gent", exact=True).click()
+        assert re.search(r"/beheer/accounts/organisation/\d+/change/(\?|$)", page.url), page.url
+        if role.slug == "call-manager":
+            assert page.locator("#id_name").input_value() == "Gent"
+        else:
+            assert page.locator("#id_name").count() == 0
+            assert page.locator(".field-name .readonly").inner_text() == "Gent"
+        check_page(page, f"{role.slug}-admin-organisation-gent")
+
     if role.slug == "call-manager":
+        # A new call starts from the add form of the call list.
+        visit(page, "/beheer/applications/call/")
+        with page.expect_navigation():
+            page.locator("ul.object-tools a.addlink").click()
+        assert page.url.endswith("/beheer/applications/call/add/"), page.url
+        check_page(page, f"{role.slug}-admin-call-add")
+
         # The rules of a call: from the call list to its change form, and its history.
         visit(page, "/beheer/applications/call/")
         with page.expect_navigation():
@@ -199,6 +225,7 @@ def test_anonymous_pages_are_accessible(page, live_server):
 
 
 def test_language_selector_switches_to_english(page, live_server):
+    load_demo()
     visit(page, "/")
     assert page.locator("html").get_attribute("lang") == "nl"
     page.select_option("#language-select", "en")
@@ -206,6 +233,7 @@ def test_language_selector_switches_to_english(page, live_server):
         page.locator("form:has(#language-select) button[type=submit]").click()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("#language-select").input_value() == "en"
+    assert page.locator("main").get_by_text(CALL_2025).is_visible()
     check_page(page, "anonymous-home-english")
 
     # The choice sticks while the person moves on.

@@ -18,9 +18,11 @@ def test_the_285_flemish_municipalities_and_the_vgc_are_loaded_from_statbel():
     assert gent.name == "Gent"
     assert "9000" in gent.postal_codes.split(", ")
     assert Organisation.objects.filter(type=OrganisationType.VGC).count() == 1
-    assert not municipalities.filter(nis_code__startswith="2").exclude(
-        nis_code__regex=r"^2[34]"
-    ).exists(), "Brussels (21xxx) and Walloon Brabant (25xxx) are not Flemish"
+    assert (
+        not municipalities.filter(nis_code__startswith="2")
+        .exclude(nis_code__regex=r"^2[34]")
+        .exists()
+    ), "Brussels (21xxx) and Walloon Brabant (25xxx) are not Flemish"
 
 
 def test_users_log_in_with_a_case_insensitive_unique_email():

@@ -35,7 +35,9 @@ def form_data(call):
             continue
         elif hasattr(value, "strftime"):
             value = value.strftime("%d/%m/%Y")
-        data[field.name] = str(value).replace(".", ",") if "Decimal" in type(value).__name__ else value
+        data[field.name] = (
+            str(value).replace(".", ",") if "Decimal" in type(value).__name__ else value
+        )
     return data
 
 

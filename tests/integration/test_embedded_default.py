@@ -6,6 +6,7 @@ commands of tests/commands.py, the same ones docker-compose.yml runs in producti
 """
 
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -15,7 +16,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -81,35 +82,61 @@ def manage(env: dict[str, str], *args: str, timeout: float = 60) -> str:
     return result.stdout
 
 
-def stop(process: subprocess.Popen) -> None:
-    """Warm shutdown of the process group we started; killed if it does not stop in time."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-    try:  # a pool child that outlived its parent
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+class Processes:
+    """Long-running processes of one test, each logging to its own file, all stopped at the end."""
 
+    def __init__(self, log_dir: Path):
+        self.log_dir = log_dir
+        self.started: dict[str, subprocess.Popen] = {}
 
-@contextmanager
-def running(args: list[str], env: dict[str, str], log: Path):
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+        with (self.log_dir / f"{name}.log").open("wb") as log:
+            process = subprocess.Popen(
+                args,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.started[name] = process
+        return process
+
+    def log(self, name: str) -> str:
+        return (self.log_dir / f"{name}.log").read_text(errors="replace")
+
+    def logs(self, lines: int = 30) -> str:
+        return "".join(
+            f"\n--- {name} ---\n" + "\n".join(self.log(name).splitlines()[-lines:])
+            for name in self.started
         )
-        try:
-            yield process
-        finally:
-            stop(process)
+
+    def stop_all(self, within: float = 15) -> None:
+        """Warm shutdown (SIGTERM to each parent, which stops its own pool children), in
+        parallel; whatever is left of a process group after the deadline is killed."""
+        for process in self.started.values():
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + within
+        for process in self.started.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait(timeout=5)
 
 
-def log_tail(log: Path, lines: int = 40) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+@pytest.fixture
+def processes(tmp_path):
+    started = Processes(tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop_all()
 
 
 def free_port() -> int:
@@ -118,21 +145,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def get_when_up(url: str, process: subprocess.Popen, log: Path, within: float = 20) -> int:
+def get_when_up(url: str, server: subprocess.Popen, processes: Processes, within=30) -> int:
     deadline = time.monotonic() + within
     while True:
-        assert process.poll() is None, f"server exited:\n{log_tail(log)}"
+        assert server.poll() is None, f"the web server exited:{processes.logs()}"
         try:
             with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local http
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
         except (urllib.error.URLError, ConnectionError):
-            assert time.monotonic() < deadline, f"{url} not up in {within} s:\n{log_tail(log)}"
+            assert time.monotonic() < deadline, f"{url} not up in {within} s:{processes.logs()}"
             time.sleep(0.2)
 
 
-def send_heartbeat(env: dict[str, str], name: str, worker_log: Path) -> None:
+def send_heartbeat(env: dict[str, str], name: str, processes: Processes) -> None:
+    """`record_heartbeat.delay(name).get()` from a separate process, as the web process would."""
     result = subprocess.run(
         [sys.executable, "-c", SEND_HEARTBEAT, name],
         cwd=ROOT,
@@ -141,73 +169,73 @@ def send_heartbeat(env: dict[str, str], name: str, worker_log: Path) -> None:
         text=True,
         timeout=75,
     )
-    assert result.returncode == 0, (
-        f"heartbeat task failed:\n{result.stderr}\n--- worker log ---\n{log_tail(worker_log)}"
-    )
+    assert result.returncode == 0, f"heartbeat task failed:\n{result.stderr}{processes.logs()}"
 
 
 def heartbeat(var_dir: Path, name: str) -> tuple[str, int] | None:
     database = var_dir / "cot_portal.sqlite3"
-    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)) as connection:
+    uri = f"file:{database}?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True, timeout=10)) as connection:
         return connection.execute(
             "SELECT name, runs FROM core_taskheartbeat WHERE name = ?", (name,)
         ).fetchone()
 
 
+@pytest.fixture(scope="module")
+def migrated_database(tmp_path_factory) -> Path:
+    """`manage.py migrate` on an empty COT_VAR_DIR creates the embedded SQLite database."""
+    var_dir = tmp_path_factory.mktemp("migrated")
+    manage(service_env(var_dir), "migrate", "--noinput")
+    database = var_dir / "cot_portal.sqlite3"
+    assert database.is_file()
+    return database
+
+
 @pytest.fixture
-def var_dir(tmp_path) -> Path:
+def var_dir(tmp_path, migrated_database) -> Path:
+    """A fresh COT_VAR_DIR holding a copy of the migrated database (one migrate per module)."""
     folder = tmp_path / "var"
     folder.mkdir()
+    shutil.copyfile(migrated_database, folder / "cot_portal.sqlite3")
     return folder
 
 
-def test_embedded_default_migrates_serves_pages_and_runs_tasks(var_dir, tmp_path):
+def test_embedded_default_serves_pages_and_runs_tasks(var_dir, processes):
     env = service_env(var_dir)
-    manage(env, "migrate", "--noinput")
     demo = manage(env, "load_demo")
     assert "Demo logins" in demo
     assert "aanvrager@gent.demo" in demo and "callmanager@vlaio.demo" in demo
 
     port = free_port()
-    web_log = tmp_path / "web.log"
-    with running(in_venv(GUNICORN) + ["--bind", f"127.0.0.1:{port}"], env, web_log) as web:
-        assert get_when_up(f"http://127.0.0.1:{port}/", web, web_log) == 200
-        status = get_when_up(f"http://127.0.0.1:{port}/account/aanmelden/", web, web_log)
-        assert status == 200
+    web = processes.start("web", in_venv(GUNICORN) + ["--bind", f"127.0.0.1:{port}"], env)
+    processes.start("worker", in_venv(CELERY_WORKER), env)
+    for path in ("/", "/account/aanmelden/"):
+        assert get_when_up(f"http://127.0.0.1:{port}{path}", web, processes) == 200, path
 
-    worker_log = tmp_path / "worker.log"
-    with running(in_venv(CELERY_WORKER), env, worker_log):
-        send_heartbeat(env, "embedded-test", worker_log)
-    assert "filesystem://" in worker_log.read_text()
+    send_heartbeat(env, "embedded-test", processes)
     assert heartbeat(var_dir, "embedded-test") == ("embedded-test", 1)
+    assert "filesystem://" in processes.log("worker")
 
 
-def test_worker_runs_tasks_through_redis(var_dir, tmp_path):
+def test_worker_runs_tasks_through_redis(var_dir, processes):
     base = urllib.parse.urlsplit(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
     broker = urllib.parse.urlunsplit(base._replace(path="/15"))  # away from other tests' DB
     redis.Redis.from_url(broker, socket_connect_timeout=5).ping()  # Redis down: fail, not skip
-    env = service_env(var_dir, CELERY_BROKER_URL=broker)  # result backend defaults to broker
-    manage(env, "migrate", "--noinput")
+    env = service_env(var_dir, CELERY_BROKER_URL=broker)  # the result backend follows the broker
 
-    worker_log = tmp_path / "worker.log"
-    with running(in_venv(CELERY_WORKER), env, worker_log):
-        send_heartbeat(env, "redis-test", worker_log)
-    assert "redis://" in worker_log.read_text()
+    processes.start("worker", in_venv(CELERY_WORKER), env)
+    send_heartbeat(env, "redis-test", processes)
     assert heartbeat(var_dir, "redis-test") == ("redis-test", 1)
+    assert "redis://" in processes.log("worker")
 
 
-def test_beat_schedules_the_heartbeat_on_the_filesystem_broker(var_dir, tmp_path):
+def test_beat_schedules_the_heartbeat_on_the_filesystem_broker(var_dir, processes):
     env = service_env(var_dir)
-    manage(env, "migrate", "--noinput")
+    processes.start("worker", in_venv(CELERY_WORKER), env)
+    processes.start("beat", [sys.executable, "-c", BEAT_EVERY_TWO_SECONDS, *CELERY_BEAT[1:]], env)
 
-    worker_log, beat_log = tmp_path / "worker.log", tmp_path / "beat.log"
-    beat_command = [sys.executable, "-c", BEAT_EVERY_TWO_SECONDS, *CELERY_BEAT[1:]]
-    with running(in_venv(CELERY_WORKER), env, worker_log), running(beat_command, env, beat_log):
-        deadline = time.monotonic() + 30
-        while heartbeat(var_dir, "beat") is None:
-            assert time.monotonic() < deadline, (
-                f"no beat heartbeat in 30 s\n--- beat ---\n{log_tail(beat_log)}"
-                f"\n--- worker ---\n{log_tail(worker_log)}"
-            )
-            time.sleep(0.5)
-    assert "Sending due task heartbeat" in beat_log.read_text()
+    deadline = time.monotonic() + 30
+    while heartbeat(var_dir, "beat") is None:
+        assert time.monotonic() < deadline, f"no beat heartbeat in 30 s:{processes.logs()}"
+        time.sleep(0.5)
+    assert "Sending due task heartbeat" in processes.log("beat")

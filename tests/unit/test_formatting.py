@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cot_portal.core.formatting import euro, short_date, short_datetime
+from cot_portal.formatting import euro, short_date, short_datetime
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,28 @@ def test_deadlines_are_shown_in_brussels_time_whatever_their_stored_zone():
     assert short_datetime(deadline_utc) == "14/11/2025 23:59"
     assert short_date(deadline_utc) == "14/11/2025"
     assert short_date(date(2026, 2, 1)) == "01/02/2026"
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("1.200.000,50", Decimal("1200000.50")),
+        ("€ 1.234", Decimal("1234")),
+        ("1234,5", Decimal("1234.5")),
+        ("1234.56", Decimal("1234.56")),
+        (" 12 500,00 ", Decimal("12500.00")),
+    ],
+)
+def test_amounts_are_read_the_way_people_type_them_in_flanders(typed, value):
+    from cot_portal.forms import EuroField
+
+    assert EuroField().clean(typed) == value
+
+
+def test_an_unreadable_amount_is_refused():
+    from django.core.exceptions import ValidationError
+
+    from cot_portal.forms import EuroField
+
+    with pytest.raises(ValidationError):
+        EuroField().clean("veel geld")

@@ -1,6 +1,6 @@
 from django import template
 
-from .. import formatting
+from cot_portal import formatting
 
 register = template.Library()
 

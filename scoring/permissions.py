@@ -1,0 +1,96 @@
+"""Who may see and do what in the jury's work on ideas (ARCHITECTURE.md §3).
+
+The conflict-of-interest gate (R-JURY, seed 000): a jury member sees an idea's reference, title and
+organisations first, declares, and only after declaring "no conflict" sees the idea and scores it.
+Membership of the idea's organisation or of a named partner is a conflict the portal computes
+itself (it holds even if the juror never declared, or declared "no conflict" before joining).
+A conflicted juror sees nothing of the idea: views answer 404.
+
+`selectors.jury_rows` is the twin of these predicates for lists (one query for many ideas).
+"""
+
+import rules
+
+from applications.models import IdeaStatus
+from cot_portal.accounts.permissions import (
+    is_call_manager,
+    is_jury_member,
+    member_organisation_ids,
+)
+
+from . import rules as scoring_rules
+from .models import IdeaConflict, ShortlistPublication
+
+JURY_STATUSES = (IdeaStatus.SUBMITTED, IdeaStatus.SHORTLISTED, IdeaStatus.NOT_SHORTLISTED)
+
+
+def declared_conflict(user, idea) -> bool | None:
+    """True/False as the juror declared about this idea, None when not declared yet."""
+    if not user.is_authenticated or idea is None:
+        return None
+    return (
+        IdeaConflict.objects.filter(idea=idea, juror=user)
+        .values_list("has_conflict", flat=True)
+        .first()
+    )
+
+
+@rules.predicate
+def idea_in_jury_phase(user, idea):
+    """Submitted ideas, also after the shortlist was published."""
+    return idea is not None and idea.status in JURY_STATUSES
+
+
+@rules.predicate
+def idea_open_for_scoring(user, idea):
+    """Scores change only until the shortlist is published (the idea is still `submitted`)."""
+    return idea is not None and idea.status == IdeaStatus.SUBMITTED
+
+
+@rules.predicate
+def is_automatically_conflicted(user, idea):
+    """A member of the idea's organisation or of a named partner organisation (R-JURY)."""
+    if idea is None:
+        return False
+    own = member_organisation_ids(user)
+    if not own:
+        return False
+    return scoring_rules.is_automatically_conflicted(
+        own, idea.organisation_id, (p.organisation_id for p in idea.partners.all())
+    )
+
+
+@rules.predicate
+def has_declared_no_conflict(user, idea):
+    return declared_conflict(user, idea) is False
+
+
+@rules.predicate
+def has_declared_conflict(user, idea):
+    return declared_conflict(user, idea) is True
+
+
+@rules.predicate
+def shortlist_not_published(user, call):
+    return call is not None and not ShortlistPublication.objects.filter(call=call).exists()
+
+
+is_unconflicted_juror = (
+    is_jury_member & idea_in_jury_phase & ~is_automatically_conflicted & has_declared_no_conflict
+)
+may_declare = (
+    is_jury_member & idea_in_jury_phase & ~is_automatically_conflicted & ~has_declared_conflict
+)
+
+# A jury member's list of ideas of a call (the call object is passed, or nothing).
+rules.add_perm("scoring.view_jury_ideas", is_jury_member)
+# The declaration page: reference, title, organisation and partners' names only.
+rules.add_perm("scoring.declare_idea_conflict", may_declare)
+# The idea itself, and the juror's own score sheet.
+rules.add_perm("scoring.view_idea_for_jury", is_unconflicted_juror)
+rules.add_perm("scoring.score_idea", is_unconflicted_juror & idea_open_for_scoring)
+# The call manager: individual scores, consensus, decision; the shortlist of a call.
+rules.add_perm("scoring.assess_idea", is_call_manager & idea_in_jury_phase)
+rules.add_perm("scoring.decide_idea", is_call_manager & idea_open_for_scoring)
+rules.add_perm("scoring.view_shortlist", is_call_manager)
+rules.add_perm("scoring.publish_shortlist", is_call_manager & shortlist_not_published)
