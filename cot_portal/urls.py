@@ -9,6 +9,7 @@ if settings.COT_REQUIRE_2FA:
     admin.site.__class__ = OTPAdminSite
 admin.site.site_header = _("City of Things – back office")
 admin.site.site_title = _("City of Things")
+admin.site.index_title = _("Back office of the call")
 
 urlpatterns = [
     path("beheer/", admin.site.urls),

@@ -43,10 +43,6 @@ def _partners_prefetch():
     )
 
 
-def calls_with_ideas():
-    return Call.objects.order_by("-year")
-
-
 def call_by_year(year: int) -> Call | None:
     return Call.objects.select_related("shortlist_publication").filter(year=year).first()
 
@@ -229,6 +225,9 @@ def _summarise(idea: Idea, sheets: list[IdeaScoreSheet]) -> IdeaSummary:
     call = idea.call
     maxima = rules.criterion_maxima(call.shortlist_maxima)
     per_sheet = [points_of(s) for s in sheets]
+    for sheet, values in zip(sheets, per_sheet, strict=True):
+        sheet.row_points = [values.get(n) for n in rules.CRITERION_NUMBERS]
+        sheet.total = rules.total_or_none(values)
     means = rules.criterion_means(per_sheet)
     assessment = getattr(idea, "assessment", None)
     consensus = {c.criterion: c for c in assessment.consensus.all()} if assessment else {}

@@ -311,6 +311,9 @@ def issue_shortlist_letter(idea_id: int, *, created_by=None):
                 "call": idea.call,
                 "shortlisted": shortlisted,
                 "summary": summary,
+                "total_maximum": rules.total_points(
+                    rules.criterion_maxima(idea.call.shortlist_maxima)
+                ),
                 "assessment": assessment,
             },
             organisation=idea.organisation,

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -95,6 +96,7 @@ def session_list(request, year):
             "is_manager": user.has_perm(MANAGE),
             "can_register": user.has_perm(REGISTER),
             "attended": selectors.attended_sessions_by_organisation(attendances),
+            "now": timezone.now(),
         },
     )
 
@@ -110,6 +112,7 @@ def session_detail(request, year, pk):
         "session": session,
         "is_manager": is_manager,
         "can_register": user.has_perm(REGISTER),
+        "now": timezone.now(),
     }
     if is_manager:
         context["registrations"] = selectors.session_registrations(session)
@@ -118,6 +121,7 @@ def session_detail(request, year, pk):
         context["own_registrations"] = selectors.own_registrations(session, user)
         context["own_attendances"] = selectors.organisation_attendances(user, session=session)
         context["registration_form"] = RegistrationForm(organisations=organisations)
+        context["single_organisation"] = organisations[0] if len(organisations) == 1 else None
     return render(request, "applications/cocreation/session_detail.html", context)
 
 

@@ -17,6 +17,9 @@ from cot_portal.accounts.services import sync_local_governments
 
 DEMO_PASSWORD = "CityOfThings-demo-2025"  # noqa: S105 - shown on purpose: demo only
 
+# Jury members work only in the portal's jury pages; the back office is for these roles.
+BACK_OFFICE_ROLES = {StaffRole.CALL_MANAGER, StaffRole.FINANCE_OFFICER}
+
 DEMO_USERS = [
     # (email, first name, last name, staff role, organisation slug or NIS code, membership role)
     ("aanvrager@gent.demo", "An", "Aanvrager", None, "44021", MembershipRole.ADMIN),
@@ -72,7 +75,11 @@ def load_demo() -> list[tuple[str, str]]:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(
-                email, DEMO_PASSWORD, first_name=first, last_name=last, is_staff=bool(staff_role)
+                email,
+                DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                is_staff=staff_role in BACK_OFFICE_ROLES,
             )
         if staff_role:
             user.groups.add(Group.objects.get(name=staff_role.value))

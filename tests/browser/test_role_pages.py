@@ -48,8 +48,8 @@ ROLES = [
             "/beheer/letters/letter/",
         ),
     ),
-    Role("jury-member", "jurylid@vlaio.demo", ("jury-heading",), staff=True),
-    Role("jury-expert", "expert@jury.demo", ("jury-heading",), staff=True),
+    Role("jury-member", "jurylid@vlaio.demo", ("jury-heading",)),
+    Role("jury-expert", "expert@jury.demo", ("jury-heading",)),
     Role(
         "finance-officer",
         "financien@vlaio.demo",
