@@ -1,8 +1,9 @@
 """The embedded default boots with nothing but Python: real processes, no services faked.
 
-Every test gets its own COT_VAR_DIR, under which settings put the SQLite database, kombu's
-filesystem broker queue and the file result backend. The web, worker and beat processes run the
-commands of tests/commands.py, the same ones docker-compose.yml runs in production.
+`manage.py migrate` runs once per module on an empty COT_VAR_DIR (fixture `migrated_database`);
+every test then gets its own COT_VAR_DIR with a copy of that database, under which settings also
+put kombu's filesystem broker queue and the file result backend. The web, worker and beat
+processes run the commands of tests/commands.py, the ones docker-compose.yml runs in production.
 """
 
 import os
