@@ -420,3 +420,398 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.object_key}"
+
+
+# --- Phase 2: the full application (SPEC.md §4) -------------------------------------------
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class ApplicationSection(models.TextChoices):
+    """The sections of the application form, each its own page (R-APP)."""
+
+    PROJECT = "project", _("Project and challenge")
+    PARTNERS = "partners", _("Partners and roles")
+    WORK_PACKAGES = "work_packages", _("Work packages")
+    PROCUREMENT = "procurement", _("External support and procurement plan")
+    POLICY = "policy", _("Policy commitment")
+    SCALABILITY = "scalability", _("Scalability, roll-out and business model")
+    GROUPS = "groups", _("Steering group and sounding-board group")
+    THEMES_KPIS = "themes_kpis", _("Themes and KPIs")
+    PLANNING = "planning", _("Planning")
+    BUDGET = "budget", _("Cost model")
+    ATTACHMENTS = "attachments", _("Attachments")
+
+
+class Application(ProtectedStateModel):
+    """A full application (`aanvraag`), started from a shortlisted idea (R-SL-GATE)."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
+    idea = models.OneToOneField(Idea, on_delete=models.PROTECT, related_name="application")
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("lead applicant"),
+    )
+    reference = models.CharField(_("reference"), max_length=30, unique=True)
+    slug = models.SlugField(_("address"), max_length=120)
+    status = FSMField(
+        _("status"),
+        default=ApplicationStatus.DRAFT,
+        choices=ApplicationStatus.choices,
+        protected=True,
+    )
+    section_versions = models.JSONField(default=dict, blank=True)
+    # Project and challenge
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    challenge = models.TextField(_("the challenge"), blank=True)
+    solution = models.TextField(_("the data-based solution"), blank=True)
+    # External support (B2)
+    external_support = models.TextField(_("external support needed and why"), blank=True)
+    provider_profile = models.TextField(_("profile of the provider"), blank=True)
+    # Scalability, roll-out, business model
+    scalability = models.TextField(_("scalability to other cities and municipalities"), blank=True)
+    rollout = models.TextField(_("roll-out and continuity after the project"), blank=True)
+    business_model = models.TextField(_("business model"), blank=True)
+    # Policy commitment (uploads are attachments of kind policy_*)
+    policy_commitment = models.TextField(_("commitment to implement"), blank=True)
+    # Themes
+    themes = models.JSONField(_("themes"), default=list, blank=True)
+    # Planning
+    start_date = models.DateField(_("planned start date"), null=True, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration in months"), null=True, blank=True
+    )
+    # Budget beyond the cost lines
+    own_contribution = models.DecimalField(_("own contribution"), default=Decimal("0.00"), **MONEY)
+    project_income = models.DecimalField(_("project income"), default=Decimal("0.00"), **MONEY)
+    other_financing = models.DecimalField(_("other financing"), default=Decimal("0.00"), **MONEY)
+    requested_support = models.DecimalField(_("requested support"), null=True, blank=True, **MONEY)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    submitted_at = models.DateTimeField(_("received"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "slug"], name="unique_application_slug")
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def section_version(self, section: str) -> int:
+        return int(self.section_versions.get(section, 0))
+
+    @transition(field=status, source=ApplicationStatus.DRAFT, target=ApplicationStatus.SUBMITTED)
+    def mark_submitted(self):
+        """Only services.submission.submit_application calls this (R-SUBMIT, R-DL2)."""
+
+
+class ApplicationPartner(models.Model):
+    """A partner in the application with its role (R-ROLE); the lead is the coordinator."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="application_partnerships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=PartnerRole.choices)
+    contribution = models.TextField(_("contribution to the project"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "organisation"], name="unique_application_partner"
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(role="coordinator"),
+                name="one_coordinator",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class WorkPackage(models.Model):
+    """A work package of the work plan (R-APP); one must be knowledge sharing (R-WP-KS)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="work_packages"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    objectives = models.TextField(_("objectives"), blank=True)
+    lead_partner = models.ForeignKey(
+        ApplicationPartner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_work_packages",
+        verbose_name=_("lead partner"),
+    )
+    start_month = models.PositiveSmallIntegerField(_("start month"))
+    end_month = models.PositiveSmallIntegerField(_("end month"))
+    deliverables = models.TextField(_("deliverables"), blank=True)
+    knowledge_sharing = models.BooleanField(_("knowledge sharing and communication"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("work package")
+        verbose_name_plural = _("work packages")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="unique_wp_number"),
+            models.CheckConstraint(
+                condition=models.Q(end_month__gte=models.F("start_month")),
+                name="wp_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"WP{self.number} {self.title}"
+
+
+class CostCategory(models.TextChoices):
+    """R-BUDGET categories."""
+
+    PERSONNEL = "personnel", _("Personnel (incl. overhead and operating costs)")
+    EXTERNAL = "external", _("External services and subcontracting")
+    INVESTMENT = "investment", _("Investments")
+    OTHER = "other", _("Other costs")
+
+
+class CostLine(models.Model):
+    """One line of the cost model: a partner's cost in a category and project year (R-BUDGET)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="cost_lines"
+    )
+    partner = models.ForeignKey(
+        ApplicationPartner,
+        on_delete=models.CASCADE,
+        related_name="cost_lines",
+        verbose_name=_("partner"),
+    )
+    category = models.CharField(_("category"), max_length=20, choices=CostCategory.choices)
+    year = models.PositiveSmallIntegerField(_("project year"), default=1)
+    description = models.CharField(_("description"), max_length=300)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cost line")
+        verbose_name_plural = _("cost lines")
+        ordering = ["partner_id", "category", "year", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="cost_line_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=1, year__lte=10), name="cost_line_year_1_to_10"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} {self.get_category_display()} {self.amount}"
+
+
+class ProcurementProcedure(models.TextChoices):
+    """SPEC.md §10, from seed 000."""
+
+    ACCEPTED_INVOICE = "invoice", _("Accepted invoice (consult several parties)")
+    NEGOTIATED_NO_PUBLICATION = "negotiated", _("Negotiated procedure without prior publication")
+    COMPETITIVE_NEGOTIATION = "competitive_negotiation", _("Competitive procedure with negotiation")
+    SIMPLIFIED_NEGOTIATED = (
+        "simplified_negotiated",
+        _("Simplified negotiated procedure with publication"),
+    )
+    OPEN = "open", _("Open procedure")
+    RESTRICTED = "restricted", _("Restricted procedure")
+    COMPETITIVE_DIALOGUE = "competitive_dialogue", _("Competitive dialogue")
+    INNOVATION_PARTNERSHIP = "innovation_partnership", _("Innovation partnership")
+
+
+class ProcurementItem(models.Model):
+    """A planned purchase from companies (SPEC.md §10)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="procurement_items"
+    )
+    description = models.CharField(_("what is bought"), max_length=300)
+    estimated_value = models.DecimalField(_("estimated value excluding VAT"), **MONEY)
+    procedure = models.CharField(
+        _("planned procedure"), max_length=30, choices=ProcurementProcedure.choices
+    )
+    motivation = models.TextField(_("motivation of the procedure"), blank=True)
+    prior_knowledge = models.BooleanField(
+        _("a company that helped prepare may tender"), default=False
+    )
+    prior_knowledge_measures = models.TextField(
+        _("measures against prior-knowledge advantage"), blank=True
+    )
+    framework_agreement = models.BooleanField(
+        _("framework agreement (others can buy later)"), default=False
+    )
+    conditional_parts = models.BooleanField(_("fixed and conditional parts"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("planned purchase")
+        verbose_name_plural = _("procurement plan")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(estimated_value__gte=0), name="procurement_value_not_negative"
+            )
+        ]
+
+    def __str__(self):
+        return self.description
+
+
+class GroupKind(models.TextChoices):
+    STEERING = "steering", _("Steering group")
+    SOUNDING = "sounding", _("Sounding-board group")
+
+
+class GroupMember(models.Model):
+    """A member of the steering or sounding-board group (R-GROUPS)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="group_members"
+    )
+    group = models.CharField(_("group"), max_length=10, choices=GroupKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    organisation_name = models.CharField(_("organisation"), max_length=200)
+    role = models.CharField(_("role in the group"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["group", "pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_group_display()})"
+
+
+class KPI(models.Model):
+    """A measurable indicator with baseline and target (R-KPI)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="kpis")
+    name = models.CharField(_("indicator"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=50)
+    baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class AttachmentKind(models.TextChoices):
+    BESTUURSAKKOORD = "bestuursakkoord", _("Bestuursakkoord")
+    MEERJARENBEGROTING = "meerjarenbegroting", _("Meerjarenbegroting")
+    OFFICIAL_DOCUMENT = "official", _("Other official document")
+    OTHER = "other", _("Other attachment")
+
+
+POLICY_KINDS = {
+    AttachmentKind.BESTUURSAKKOORD,
+    AttachmentKind.MEERJARENBEGROTING,
+    AttachmentKind.OFFICIAL_DOCUMENT,
+}
+
+
+def attachment_path(instance, filename):
+    return f"applications/{instance.application.reference}/{filename}"
+
+
+class Attachment(models.Model):
+    downloadable_file_fields = ("file",)
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["kind", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+def snapshot_path(instance, filename):
+    return f"submissions/{instance.application.reference}/{filename}"
+
+
+class Submission(models.Model):
+    """The frozen snapshot of a submitted application (R-SUBMIT): what the jury scores."""
+
+    downloadable_file_fields = ("pdf",)
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="submissions"
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    submitted_at = models.DateTimeField(_("received"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    content = models.JSONField(_("content"))
+    content_sha256 = models.CharField(max_length=64)
+    pdf = models.FileField(_("PDF"), upload_to=snapshot_path, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    receipt = models.ForeignKey(
+        "letters.Letter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "number"], name="unique_submission_number"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application.reference} v{self.number}"

@@ -133,3 +133,323 @@ def due_reminders(now: datetime, deadline: datetime, days_before: tuple[int, ...
     if now >= deadline:
         return []
     return [days for days in days_before if now >= deadline - timedelta(days=days)]
+
+
+# --- Phase 2: the cost model (SPEC.md §4 and §9) -------------------------------------------
+
+CENT = Decimal("0.01")
+
+
+def floor_cent(amount: Decimal) -> Decimal:
+    """Round down to the cent: a cap is never exceeded (SPEC.md §9)."""
+    from decimal import ROUND_FLOOR
+
+    return amount.quantize(CENT, rounding=ROUND_FLOOR)
+
+
+def round_half_up_cent(amount: Decimal) -> Decimal:
+    from decimal import ROUND_HALF_UP
+
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def max_support(total_cost: Decimal, income: Decimal, cap: Decimal, rate: Decimal) -> Decimal:
+    """R-RATE, R-MAX: min(cap, floor_cent(rate × total cost), total cost − income), never < 0."""
+    return max(ZERO, min(cap, floor_cent(rate * total_cost), total_cost - income))
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule's outcome, with the figures it rests on, in the user's language."""
+
+    rule: str
+    ok: bool
+    message: str
+    warning: bool = False  # a position shown to the user, not a hard error
+
+
+@dataclass(frozen=True)
+class Budget:
+    total_cost: Decimal
+    requested: Decimal
+    own_contribution: Decimal
+    income: Decimal
+    other_financing: Decimal
+    cap: Decimal
+    rate: Decimal
+
+    @property
+    def max_support(self) -> Decimal:
+        return max_support(self.total_cost, self.income, self.cap, self.rate)
+
+    @property
+    def financing(self) -> Decimal:
+        return self.requested + self.own_contribution + self.income + self.other_financing
+
+
+def budget_checks(b: Budget) -> list[Check]:
+    """R-BUDGET, R-RATE, R-MAX, R-OWN, R-BAL with their figures."""
+    from cot_portal.formatting import euro
+
+    checks = []
+    rate_pct = f"{(b.rate * 100).normalize():f}%"
+    rate_amount = floor_cent(b.rate * b.total_cost)
+    checks.append(
+        Check(
+            "R-BUDGET",
+            b.total_cost > ZERO,
+            _("Total project cost: %(total)s.") % {"total": euro(b.total_cost)}
+            if b.total_cost > ZERO
+            else _("The cost model has no costs yet."),
+        )
+    )
+    if b.requested > rate_amount:
+        msg = _(
+            "Requested support %(req)s is more than %(rate)s of the total cost (%(amount)s)."
+        ) % {
+            "req": euro(b.requested),
+            "rate": rate_pct,
+            "amount": euro(rate_amount),
+        }
+        checks.append(Check("R-RATE", False, msg))
+    else:
+        checks.append(
+            Check(
+                "R-RATE",
+                True,
+                _("Requested support %(req)s is at most %(rate)s of the total cost (%(amount)s).")
+                % {"req": euro(b.requested), "rate": rate_pct, "amount": euro(rate_amount)},
+            )
+        )
+    net = b.total_cost - b.income
+    checks.append(
+        Check(
+            "R-RATE",
+            b.requested <= net,
+            (
+                _("Requested support %(req)s is at most the total cost minus income (%(net)s).")
+                if b.requested <= net
+                else _(
+                    "Requested support %(req)s is more than the total cost minus income (%(net)s)."
+                )
+            )
+            % {"req": euro(b.requested), "net": euro(net)},
+        )
+    )
+    checks.append(
+        Check(
+            "R-MAX",
+            b.requested <= b.cap,
+            (
+                _("Requested support %(req)s is within the maximum of %(cap)s per project.")
+                if b.requested <= b.cap
+                else _("Requested support %(req)s is more than the maximum of %(cap)s per project.")
+            )
+            % {"req": euro(b.requested), "cap": euro(b.cap)},
+        )
+    )
+    minimum_own = b.total_cost - rate_amount
+    own_pct = f"{((1 - b.rate) * 100).normalize():f}%"
+    checks.append(
+        Check(
+            "R-OWN",
+            b.own_contribution >= minimum_own,
+            (
+                _("Own contribution %(own)s is at least %(pct)s of the total cost (%(min)s).")
+                if b.own_contribution >= minimum_own
+                else _("Own contribution %(own)s is less than %(pct)s of the total cost (%(min)s).")
+            )
+            % {"own": euro(b.own_contribution), "pct": own_pct, "min": euro(minimum_own)},
+        )
+    )
+    balanced = b.financing == b.total_cost
+    checks.append(
+        Check(
+            "R-BAL",
+            balanced and b.total_cost > ZERO,
+            _("The budget is balanced: costs %(total)s = financing %(fin)s.")
+            % {"total": euro(b.total_cost), "fin": euro(b.financing)}
+            if balanced
+            else _(
+                "The budget is not balanced: costs %(total)s, financing %(fin)s (difference %(diff)s)."
+            )
+            % {
+                "total": euro(b.total_cost),
+                "fin": euro(b.financing),
+                "diff": euro(b.total_cost - b.financing),
+            },
+        )
+    )
+    return checks
+
+
+def role_budget_warnings(
+    partner_budgets: list[tuple[str, str, Decimal]], follower_cap: Decimal
+) -> list[Check]:
+    """R-ROLE positions: a deelnemer budget above the coordinator's, a volger budget above the
+    cap. Warnings, not errors. `partner_budgets` holds (name, role, budget)."""
+    from cot_portal.formatting import euro
+
+    coordinator = next((b for _name, role, b in partner_budgets if role == "coordinator"), ZERO)
+    warnings = []
+    for name, role, budget in partner_budgets:
+        if role == "deelnemer" and budget > coordinator:
+            warnings.append(
+                Check(
+                    "R-ROLE",
+                    False,
+                    _(
+                        "Participant %(name)s has a larger budget (%(b)s) than the coordinator (%(c)s)."
+                    )
+                    % {"name": name, "b": euro(budget), "c": euro(coordinator)},
+                    warning=True,
+                )
+            )
+        if role == "volger" and budget > follower_cap:
+            warnings.append(
+                Check(
+                    "R-ROLE",
+                    False,
+                    _(
+                        "Follower %(name)s has a budget of %(b)s, more than the %(cap)s a follower usually gets."
+                    )
+                    % {"name": name, "b": euro(budget), "cap": euro(follower_cap)},
+                    warning=True,
+                )
+            )
+    return warnings
+
+
+def minimum_local_governments_check(local_government_count: int, minimum: int) -> Check:
+    """R-MIN2: the lead plus at least one other city, municipality or the VGC."""
+    return Check(
+        "R-MIN2",
+        local_government_count >= minimum,
+        _("%(n)s local governments take part; at least %(min)s are needed.")
+        % {"n": local_government_count, "min": minimum},
+    )
+
+
+def add_months(day, months: int):
+    from calendar import monthrange
+
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
+
+
+def duration_check(duration_months: int | None, maximum: int) -> Check:
+    """R-DUR: at most the call's maximum (36 months)."""
+    if not duration_months:
+        return Check("R-DUR", False, _("Fill in the duration in months."))
+    return Check(
+        "R-DUR",
+        duration_months <= maximum,
+        _("Duration %(d)s months; the maximum is %(max)s months.")
+        % {"d": duration_months, "max": maximum},
+    )
+
+
+def start_date_check(start, submission_day, decision_day, window_months: int) -> Check:
+    """R-START: not before the submission date, not later than the decision + 6 months."""
+    from cot_portal.formatting import short_date
+
+    if start is None:
+        return Check("R-START", False, _("Fill in the planned start date."))
+    latest = add_months(decision_day, window_months)
+    if start < submission_day:
+        return Check(
+            "R-START",
+            False,
+            _("Start %(start)s lies before the submission date %(sub)s.")
+            % {"start": short_date(start), "sub": short_date(submission_day)},
+        )
+    if start > latest:
+        return Check(
+            "R-START",
+            False,
+            _("Start %(start)s is later than the decision %(dec)s + %(m)s months (%(latest)s).")
+            % {
+                "start": short_date(start),
+                "dec": short_date(decision_day),
+                "m": window_months,
+                "latest": short_date(latest),
+            },
+        )
+    return Check(
+        "R-START",
+        True,
+        _("Start %(start)s lies between %(sub)s and %(latest)s.")
+        % {
+            "start": short_date(start),
+            "sub": short_date(submission_day),
+            "latest": short_date(latest),
+        },
+    )
+
+
+def knowledge_sharing_check(has_knowledge_sharing_wp: bool) -> Check:
+    """R-WP-KS: a dedicated knowledge-sharing and communication work package is mandatory."""
+    return Check(
+        "R-WP-KS",
+        has_knowledge_sharing_wp,
+        _("There is a knowledge-sharing and communication work package.")
+        if has_knowledge_sharing_wp
+        else _("Add a work package for knowledge sharing and communication: it is mandatory."),
+    )
+
+
+def suggested_procedure(
+    value: Decimal, invoice_limit: Decimal, negotiated_limit: Decimal, european_limit: Decimal
+) -> str:
+    """SPEC.md §10: the simplest procedure the estimated value (excl. VAT) allows."""
+    if value < invoice_limit:
+        return "invoice"
+    if value < negotiated_limit:
+        return "negotiated"
+    if value < european_limit:
+        return "competitive_negotiation"
+    return "open"
+
+
+PROCEDURES_ALLOWED_FROM = {
+    # procedure: the tiers (0 invoice, 1 negotiated, 2 below European, 3 above) where it is allowed
+    "invoice": {0},
+    "negotiated": {0, 1},
+    "competitive_negotiation": {0, 1, 2, 3},
+    "simplified_negotiated": {0, 1, 2},
+    "open": {0, 1, 2, 3},
+    "restricted": {0, 1, 2, 3},
+    "competitive_dialogue": {3},
+    "innovation_partnership": {3},
+}
+MOTIVATED_ABOVE_EUROPEAN = {
+    "competitive_negotiation",
+    "competitive_dialogue",
+    "innovation_partnership",
+}
+
+
+def procedure_tier(
+    value: Decimal, invoice_limit: Decimal, negotiated_limit: Decimal, european_limit: Decimal
+) -> int:
+    if value < invoice_limit:
+        return 0
+    if value < negotiated_limit:
+        return 1
+    if value < european_limit:
+        return 2
+    return 3
+
+
+def procedure_allowed(
+    procedure: str,
+    value: Decimal,
+    invoice_limit: Decimal,
+    negotiated_limit: Decimal,
+    european_limit: Decimal,
+) -> bool:
+    """SPEC.md §10: whether the chosen procedure may be used at this estimated value."""
+    tier = procedure_tier(value, invoice_limit, negotiated_limit, european_limit)
+    return tier in PROCEDURES_ALLOWED_FROM.get(procedure, set())

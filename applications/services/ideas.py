@@ -66,7 +66,7 @@ def create_idea(*, call: Call, organisation: Organisation, user, title: str) -> 
     call = Call.objects.select_for_update().get(pk=call.pk)
     if not call.idea_phase_open:
         raise IdeaError(
-            _("Ideas for %(call)s can be registered until %(deadline)s.")
+            _("Ideas for %(call)s are accepted only when received before %(deadline)s.")
             % {"call": call.title, "deadline": short_datetime(call.idea_deadline)}
         )
     number = Idea.objects.filter(call=call).count() + 1
