@@ -10,7 +10,8 @@ column titles ("Organisatie; Naam; E-mail") is skipped. Accepted files:
 
 - `.xlsx`, read with openpyxl in read-only mode and *with* formulas (`data_only=False`), so a
   formula is seen and refused instead of its cached value being imported unnoticed;
-- `.csv` in UTF-8 (with or without the BOM Excel writes), separated by `;` (Belgian Excel) or `,`.
+- `.csv` in UTF-8 (with or without the BOM Excel writes), separated by `;` (Belgian Excel) or `,`;
+  a value starting with "=" counts as a formula there too.
 
 Row numbers in errors are the row numbers the person sees in Excel (the title row is row 1).
 """
@@ -252,9 +253,11 @@ def _read_csv(content: bytes) -> list[SheetRow]:
             values = [v.strip() for v in record[:3]]
             values += [""] * (3 - len(values))
             if any(values):
-                # reader.line_num counts physical lines; a quoted value may span lines, so the
-                # record number is the one Excel shows.
-                rows.append(SheetRow(scanned, (values[0], values[1], values[2])))
+                # The record number is the row Excel shows (a quoted value may span lines).
+                # A value starting with "=" is a formula to Excel: refused like one, so it never
+                # reaches a later export (CSV injection).
+                has_formula = any(v.startswith("=") for v in values)
+                rows.append(SheetRow(scanned, (values[0], values[1], values[2]), has_formula))
                 if len(rows) > MAX_ROWS + 1:
                     raise _too_many_rows()
     except csv.Error as exc:

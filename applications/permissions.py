@@ -41,3 +41,56 @@ rules.add_perm("applications.change_idea", is_idea_member & idea_is_draft)
 rules.add_perm("applications.submit_idea", is_idea_member & idea_is_draft)
 rules.add_perm("applications.manage_sessions", is_call_manager)
 rules.add_perm("applications.register_for_session", has_organisation)
+
+
+# --- Full applications -----------------------------------------------------------------------
+
+
+@rules.predicate
+def is_application_lead_member(user, application):
+    """A member of the lead applicant (coordinator)."""
+    return application is not None and application.organisation_id in member_organisation_ids(user)
+
+
+@rules.predicate
+def is_application_partner_contact(user, application):
+    """A member of a partner organisation: reads everything, edits its own partner part."""
+    if application is None:
+        return False
+    ids = member_organisation_ids(user)
+    return bool(ids) and any(p.organisation_id in ids for p in application.partners.all())
+
+
+@rules.predicate
+def application_is_draft(user, application):
+    return application is not None and application.status == "draft"
+
+
+rules.add_perm(
+    "applications.view_application",
+    is_application_lead_member | is_application_partner_contact | is_call_manager,
+)
+rules.add_perm("applications.change_application", is_application_lead_member & application_is_draft)
+rules.add_perm(
+    "applications.change_own_partner_part",
+    (is_application_lead_member | is_application_partner_contact) & application_is_draft,
+)
+rules.add_perm("applications.submit_application", is_application_lead_member & application_is_draft)
+
+
+@rules.predicate
+def may_see_attachment(user, attachment):
+    return attachment is not None and user.has_perm(
+        "applications.view_application", attachment.application
+    )
+
+
+@rules.predicate
+def may_see_submission(user, submission):
+    return submission is not None and user.has_perm(
+        "applications.view_application", submission.application
+    )
+
+
+rules.add_perm("applications.view_attachment", may_see_attachment)
+rules.add_perm("applications.view_submission", may_see_submission)

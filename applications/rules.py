@@ -166,6 +166,7 @@ class Check:
     ok: bool
     message: str
     warning: bool = False  # a position shown to the user, not a hard error
+    anchor: str = ""  # the id of the form field to fix, when there is one
 
 
 @dataclass(frozen=True)
@@ -453,3 +454,19 @@ def procedure_allowed(
     """SPEC.md §10: whether the chosen procedure may be used at this estimated value."""
     tier = procedure_tier(value, invoice_limit, negotiated_limit, european_limit)
     return tier in PROCEDURES_ALLOWED_FROM.get(procedure, set())
+
+
+def start_application_refusal(
+    *, idea_status: str, lead_is_local_government: bool, received_at: datetime, deadline: datetime
+) -> str | None:
+    """R-SL-GATE, R-IDEA-1, R-DL2: why an idea cannot become a full application, or None."""
+    if idea_status != "shortlisted":
+        return _("Only an idea on the shortlist can become a full application.")
+    if not lead_is_local_government:
+        return _(
+            "Only a city, a municipality or the VGC can submit a full application. "
+            "Ask the city or municipality that leads the project to start it."
+        )
+    if not received_in_time(received_at, deadline):
+        return _("The deadline for applications has passed.")
+    return None

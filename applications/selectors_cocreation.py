@@ -167,6 +167,12 @@ def attended_sessions_by_organisation(attendances: list[Attendance]) -> list[dic
     ]
 
 
+def has_attended(call: Call, organisation_id: int) -> bool:
+    """Did anyone of the organisation attend a session of the call? The admissibility check
+    flags a lead applicant without attendance (R-COCREATE position)."""
+    return Attendance.objects.filter(session__call=call, organisation_id=organisation_id).exists()
+
+
 def attendance_keys(session: CoCreationSession) -> set[tuple[int, str]]:
     """(organisation id, case-folded name) of everyone already recorded for a session."""
     from .attendance_import import person_key

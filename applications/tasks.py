@@ -20,3 +20,11 @@ def close_idea_phases() -> int:
     return sum(
         ideas.close_idea_phase(call, now) for call in Call.objects.filter(idea_deadline__lte=now)
     )
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=30, acks_late=True)
+def render_submission(self, submission_id: int) -> int:
+    """Snapshot PDF and receipt of a submitted application; safe to run twice."""
+    from .services.submission import render_submission_documents
+
+    return render_submission_documents(submission_id).pk

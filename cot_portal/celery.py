@@ -18,6 +18,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/15"),
     },
     "close-idea-phases": {"task": "applications.tasks.close_idea_phases", "schedule": 60.0},
+    "shortlist-letters-catch-up": {
+        "task": "scoring.tasks.issue_missing_shortlist_letters",
+        "schedule": crontab(minute="*/5"),
+    },
     "send-queued-letters": {
         "task": "cot_portal.letters.tasks.send_unsent_letters",
         "schedule": crontab(minute="*/5"),

@@ -13,7 +13,7 @@ from .services import CriterionInput
 class PointsField(forms.Field):
     """Points typed the Belgian way: `12,5` (a decimal point is accepted too).
 
-    Shown back with the language's decimal separator. The range and step are checked by the form
+    Shown back in the portal's Belgian number format. The range and step are checked by the form
     (rules.points_error), which knows the criterion's maximum.
     """
 
@@ -132,7 +132,9 @@ class IdeaScoreForm(forms.Form):
 
     def scores(self):
         return {
-            n: CriterionInput(self.cleaned_data.get(f"points_{n}"), self.cleaned_data.get(f"feedback_{n}", ""))
+            n: CriterionInput(
+                self.cleaned_data.get(f"points_{n}"), self.cleaned_data.get(f"feedback_{n}", "")
+            )
             for n in rules.CRITERION_NUMBERS
         }
 
@@ -203,7 +205,9 @@ class AssessmentForm(forms.Form):
 
     def consensus(self):
         return {
-            n: CriterionInput(self.cleaned_data.get(f"points_{n}"), self.cleaned_data.get(f"feedback_{n}", ""))
+            n: CriterionInput(
+                self.cleaned_data.get(f"points_{n}"), self.cleaned_data.get(f"feedback_{n}", "")
+            )
             for n in rules.CRITERION_NUMBERS
         }
 

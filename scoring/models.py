@@ -11,12 +11,17 @@ POINTS = {"max_digits": 5, "decimal_places": 1}
 class IdeaConflict(models.Model):
     """A juror's declaration about one idea (seed 000: who benefits may not take part)."""
 
-    idea = models.ForeignKey("applications.Idea", on_delete=models.CASCADE, related_name="conflicts")
-    juror = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idea_conflicts")
+    idea = models.ForeignKey(
+        "applications.Idea", on_delete=models.CASCADE, related_name="conflicts"
+    )
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idea_conflicts"
+    )
     has_conflict = models.BooleanField(_("conflict of interest"))
     reason = models.TextField(_("reason"), blank=True)
     automatic = models.BooleanField(
-        _("set by the portal"), default=False,
+        _("set by the portal"),
+        default=False,
         help_text=_("The juror is a member of the idea's organisation or of a named partner."),
     )
     declared_at = models.DateTimeField(_("declared"), auto_now_add=True)
@@ -25,7 +30,12 @@ class IdeaConflict(models.Model):
     class Meta:
         verbose_name = _("conflict declaration (idea)")
         verbose_name_plural = _("conflict declarations (ideas)")
-        constraints = [models.UniqueConstraint(fields=["idea", "juror"], name="unique_idea_conflict")]
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "juror"], name="unique_idea_conflict")
+        ]
+
+    def __str__(self):
+        return f"{self.juror} – {self.idea}: {'conflict' if self.has_conflict else 'no conflict'}"
 
 
 class SheetStatus(models.TextChoices):
@@ -36,9 +46,15 @@ class SheetStatus(models.TextChoices):
 class IdeaScoreSheet(models.Model):
     """One juror's scores for one idea, on the six shortlist criteria (R-SL)."""
 
-    idea = models.ForeignKey("applications.Idea", on_delete=models.CASCADE, related_name="score_sheets")
-    juror = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="idea_score_sheets")
-    status = models.CharField(_("status"), max_length=10, choices=SheetStatus.choices, default=SheetStatus.DRAFT)
+    idea = models.ForeignKey(
+        "applications.Idea", on_delete=models.CASCADE, related_name="score_sheets"
+    )
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="idea_score_sheets"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=SheetStatus.choices, default=SheetStatus.DRAFT
+    )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -47,6 +63,9 @@ class IdeaScoreSheet(models.Model):
         verbose_name = _("idea score sheet")
         verbose_name_plural = _("idea score sheets")
         constraints = [models.UniqueConstraint(fields=["idea", "juror"], name="unique_idea_sheet")]
+
+    def __str__(self):
+        return f"{self.juror} – {self.idea} ({self.status})"
 
 
 class IdeaCriterionScore(models.Model):
@@ -61,45 +80,78 @@ class IdeaCriterionScore(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["sheet", "criterion"], name="unique_sheet_criterion"),
-            models.CheckConstraint(condition=models.Q(criterion__gte=1, criterion__lte=6), name="idea_criterion_1_to_6"),
-            models.CheckConstraint(condition=models.Q(points__gte=0) | models.Q(points__isnull=True), name="idea_points_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(criterion__gte=1, criterion__lte=6), name="idea_criterion_1_to_6"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(points__gte=0) | models.Q(points__isnull=True),
+                name="idea_points_not_negative",
+            ),
         ]
+
+    def __str__(self):
+        return f"{self.sheet} #{self.criterion}: {self.points}"
 
 
 class IdeaAssessment(models.Model):
     """The call manager's conclusion on an idea: consensus, feedback, shortlist decision."""
 
-    idea = models.OneToOneField("applications.Idea", on_delete=models.CASCADE, related_name="assessment")
+    idea = models.OneToOneField(
+        "applications.Idea", on_delete=models.CASCADE, related_name="assessment"
+    )
     shortlisted = models.BooleanField(_("on the shortlist"), null=True, blank=True)
     improvement_track = models.TextField(_("improvement track"), blank=True)
     general_feedback = models.TextField(_("general feedback"), blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
-    letter = models.ForeignKey("letters.Letter", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    letter = models.ForeignKey(
+        "letters.Letter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("idea assessment")
         verbose_name_plural = _("idea assessments")
 
+    def __str__(self):
+        return f"{self.idea}"
+
 
 class IdeaConsensus(models.Model):
     """The consensus score and feedback for one criterion (default: the jurors' mean)."""
 
-    assessment = models.ForeignKey(IdeaAssessment, on_delete=models.CASCADE, related_name="consensus")
+    assessment = models.ForeignKey(
+        IdeaAssessment, on_delete=models.CASCADE, related_name="consensus"
+    )
     criterion = models.PositiveSmallIntegerField(_("criterion"))
     points = models.DecimalField(_("points"), **POINTS)
     feedback = models.TextField(_("feedback to the applicant"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["assessment", "criterion"], name="unique_consensus_criterion")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="unique_consensus_criterion"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} #{self.criterion}: {self.points}"
 
 
 class ShortlistPublication(models.Model):
     """The moment a call's shortlist was published; at most once per call."""
 
-    call = models.OneToOneField("applications.Call", on_delete=models.PROTECT, related_name="shortlist_publication")
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    call = models.OneToOneField(
+        "applications.Call", on_delete=models.PROTECT, related_name="shortlist_publication"
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     published_at = models.DateTimeField(_("published"), auto_now_add=True)
     history = HistoricalRecords()
+
+    def __str__(self):
+        return f"{self.call} ({self.published_at:%d/%m/%Y})"

@@ -88,7 +88,7 @@ def criterion_maxima(configured: Sequence) -> dict[int, Decimal]:
 
 
 def format_points(value: Decimal) -> str:
-    """`12,5` or `20` in Dutch, `12.5` in English: points for messages and pages."""
+    """`12,5` or `20`: points in the portal's Belgian number format (cot_portal/formats)."""
     return formats.number_format(normalise_points(value), use_l10n=True)
 
 
@@ -188,9 +188,7 @@ def mean_points(values: Iterable[Decimal]) -> Decimal | None:
 def criterion_means(sheets: Iterable[Mapping[int, Decimal | None]]) -> dict[int, Decimal | None]:
     """The mean per criterion over several sheets (each {criterion: points}) (R-SL)."""
     sheets = list(sheets)
-    return {
-        n: mean_points(s[n] for s in sheets if s.get(n) is not None) for n in CRITERION_NUMBERS
-    }
+    return {n: mean_points(s[n] for s in sheets if s.get(n) is not None) for n in CRITERION_NUMBERS}
 
 
 def total_points(points: Mapping[int, Decimal | None] | Iterable[Decimal | None]) -> Decimal:
@@ -238,4 +236,3 @@ def undecided(decisions: Mapping[str, bool | None]) -> list[str]:
     The shortlist is published only when every submitted idea has a yes or a no.
     """
     return sorted(ref for ref, decision in decisions.items() if decision is None)
-

@@ -116,7 +116,9 @@ def idea_by_reference(reference: str) -> Idea | None:
 def sheet_of(idea: Idea, juror) -> IdeaScoreSheet | None:
     return (
         IdeaScoreSheet.objects.filter(idea=idea, juror=juror)
-        .prefetch_related(Prefetch("scores", queryset=IdeaCriterionScore.objects.order_by("criterion")))
+        .prefetch_related(
+            Prefetch("scores", queryset=IdeaCriterionScore.objects.order_by("criterion"))
+        )
         .first()
     )
 
@@ -376,4 +378,8 @@ def manager_panel():
     )
 
 
-DECISION_LABELS = {True: _("On the shortlist"), False: _("Not on the shortlist"), None: _("No decision yet")}
+DECISION_LABELS = {
+    True: _("On the shortlist"),
+    False: _("Not on the shortlist"),
+    None: _("No decision yet"),
+}

@@ -47,7 +47,9 @@ def _automatically_conflicted(idea: Idea, juror) -> bool:
 # --- Conflicts of interest ------------------------------------------------------------------
 
 
-def declare_idea_conflict(*, idea: Idea, juror, has_conflict: bool, reason: str = "") -> IdeaConflict:
+def declare_idea_conflict(
+    *, idea: Idea, juror, has_conflict: bool, reason: str = ""
+) -> IdeaConflict:
     """Record a juror's declaration about an idea (R-JURY, seed 000).
 
     "No conflict" opens the idea for scoring. A conflict is final: it can be declared later,
@@ -67,7 +69,11 @@ def declare_idea_conflict(*, idea: Idea, juror, has_conflict: bool, reason: str 
             raise ScoringError(_("Say briefly why you have a conflict of interest."))
         if existing is None:
             return IdeaConflict.objects.create(
-                idea=idea, juror=juror, has_conflict=has_conflict, reason=reason, automatic=automatic
+                idea=idea,
+                juror=juror,
+                has_conflict=has_conflict,
+                reason=reason,
+                automatic=automatic,
             )
         if existing.has_conflict or not has_conflict:
             return existing  # a conflict is final; "no conflict" twice changes nothing
@@ -105,10 +111,10 @@ def save_idea_sheet(
         if problem:
             errors[f"points_{n}"] = problem
     if submit:
-        for n in rules.missing_criteria({n: scores.get(n, CriterionInput(None)).points for n in rules.CRITERION_NUMBERS}):
-            errors.setdefault(
-                f"points_{n}", _("Give points for this criterion before you submit.")
-            )
+        for n in rules.missing_criteria(
+            {n: scores.get(n, CriterionInput(None)).points for n in rules.CRITERION_NUMBERS}
+        ):
+            errors.setdefault(f"points_{n}", _("Give points for this criterion before you submit."))
     if errors:
         raise ScoringError(errors)
     with transaction.atomic():
@@ -166,17 +172,22 @@ def save_idea_assessment(
     maxima = rules.criterion_maxima(idea.call.shortlist_maxima)
     errors = {}
     for n in rules.CRITERION_NUMBERS:
-        problem = rules.consensus_points_error(consensus.get(n, CriterionInput(None)).points, maxima[n])
+        problem = rules.consensus_points_error(
+            consensus.get(n, CriterionInput(None)).points, maxima[n]
+        )
         if problem:
             errors[f"points_{n}"] = problem
     if errors:
         raise ScoringError(errors)
     with transaction.atomic():
         locked = Idea.objects.select_for_update().get(pk=idea.pk)
-        if locked.status != IdeaStatus.SUBMITTED or ShortlistPublication.objects.filter(
-            call_id=locked.call_id
-        ).exists():
-            raise ScoringError(_("The shortlist has been published; the assessment can no longer change."))
+        if (
+            locked.status != IdeaStatus.SUBMITTED
+            or ShortlistPublication.objects.filter(call_id=locked.call_id).exists()
+        ):
+            raise ScoringError(
+                _("The shortlist has been published; the assessment can no longer change.")
+            )
         assessment = IdeaAssessment.objects.select_for_update().filter(idea=idea).first()
         if assessment is None:
             assessment = IdeaAssessment(idea=idea)

@@ -10,9 +10,13 @@ from .models import ShortlistPublication
 def issue_shortlist_letters(self, call_id: int) -> int:
     """Render the shortlist letter of every idea of a published call that has none yet (R-LETTER).
 
-    Queued after the publication commits; running it twice issues no second letter.
+    Queued after the publication commits; running it twice issues no second letter, so a retry
+    after a failure (a rendering or storage error) continues where it stopped.
     """
-    return services.issue_shortlist_letters(call_id)
+    try:
+        return services.issue_shortlist_letters(call_id)
+    except Exception as exc:
+        raise self.retry(exc=exc) from exc
 
 
 @shared_task

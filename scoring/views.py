@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from cot_portal.core.files import download_url
 
@@ -87,7 +86,9 @@ def idea_declare(request, reference):
             if form.has_conflict:
                 messages.success(
                     request,
-                    _("Your conflict of interest for %(reference)s is recorded. You will not see or score this idea.")
+                    _(
+                        "Your conflict of interest for %(reference)s is recorded. You will not see or score this idea."
+                    )
                     % {"reference": idea.reference},
                 )
                 return redirect("scoring:idea_list", year=idea.call.year)
@@ -183,11 +184,13 @@ def shortlist(request, year):
 
 
 @login_required
-@require_POST
 def shortlist_publish(request, year):
+    """POST only; the permission is checked first, so others get a 404 whatever the method."""
     call = _call_or_404(year)
     if not request.user.has_perm("scoring.view_shortlist", call):
         raise Http404
+    if request.method != "POST":
+        return redirect("scoring:shortlist", year=call.year)
     if _publication(call) is not None:
         messages.info(request, _("The shortlist of this call was already published."))
         return redirect("scoring:shortlist", year=call.year)
@@ -215,7 +218,9 @@ def idea_assessment(request, reference):
     summary = selectors.idea_summary(idea)
     if request.method == "POST":
         if not editable:
-            messages.error(request, _("The shortlist has been published; the assessment can no longer change."))
+            messages.error(
+                request, _("The shortlist has been published; the assessment can no longer change.")
+            )
             return redirect("scoring:idea_assessment", reference=idea.reference)
         form = AssessmentForm(request.POST, call=idea.call)
         if form.is_valid():
@@ -231,7 +236,10 @@ def idea_assessment(request, reference):
             except services.ScoringError as error:
                 _add_service_errors(form, error)
             else:
-                messages.success(request, _("The assessment of %(reference)s is saved.") % {"reference": idea.reference})
+                messages.success(
+                    request,
+                    _("The assessment of %(reference)s is saved.") % {"reference": idea.reference},
+                )
                 return redirect("scoring:idea_assessment", reference=idea.reference)
     else:
         form = AssessmentForm(initial=_assessment_initial(summary), call=idea.call)
@@ -245,7 +253,11 @@ def idea_assessment(request, reference):
             "summary": summary,
             "form": form,
             "consensus_rows": [
-                (row, form[f"points_{row.criterion.number}"], form[f"feedback_{row.criterion.number}"])
+                (
+                    row,
+                    form[f"points_{row.criterion.number}"],
+                    form[f"feedback_{row.criterion.number}"],
+                )
                 for row in summary.criteria
             ],
             "editable": editable,
@@ -263,7 +275,9 @@ def _assessment_initial(summary: selectors.IdeaSummary) -> dict:
     initial = {}
     for row in summary.criteria:
         n = row.criterion.number
-        initial[f"points_{n}"] = row.consensus_points if row.consensus_points is not None else row.mean
+        initial[f"points_{n}"] = (
+            row.consensus_points if row.consensus_points is not None else row.mean
+        )
         initial[f"feedback_{n}"] = row.consensus_feedback
     assessment = summary.assessment
     if assessment is not None:

@@ -46,7 +46,9 @@ def registration(session, user, organisation=None) -> SessionRegistration:
     return SessionRegistration.objects.create(session=session, organisation=organisation, user=user)
 
 
-def attendance(session, organisation, person_name="Jan Peeters", recorded_by=None, **kw) -> Attendance:
+def attendance(
+    session, organisation, person_name="Jan Peeters", recorded_by=None, **kw
+) -> Attendance:
     return Attendance.objects.create(
         session=session,
         organisation=organisation,

@@ -1,6 +1,7 @@
 """Forms of the co-creation track (R-COCREATE). Messages in English source, Dutch via gettext."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..attendance_import import (
@@ -27,6 +28,14 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class SessionForm(forms.ModelForm):
     """Plan or change a session. `registered` is the number of registrations already made."""
 
+    online_url = forms.URLField(
+        label=capfirst(CoCreationSession._meta.get_field("online_url").verbose_name),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=_("Link to join online (https://…). Leave empty for a session on site."),
+    )
+
     class Meta:
         model = CoCreationSession
         fields = [
@@ -46,7 +55,6 @@ class SessionForm(forms.ModelForm):
         }
         help_texts = {
             "location": _("Address of the venue. Leave empty for an online-only session."),
-            "online_url": _("Link to join online (https://…). Leave empty for a session on site."),
             "capacity": _("Maximum number of people who can register. Leave empty for no limit."),
         }
 

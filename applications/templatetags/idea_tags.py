@@ -13,7 +13,10 @@ register = template.Library()
 def idea_applicant_panel(user):
     calls = [call for call in Call.objects.order_by("-year") if call.idea_phase_open]
     can_create = organisations_for_idea_creation(user).exists()
-    return {"ideas": list(selectors.ideas_for_user(user)[:10]), "open_calls": calls if can_create else []}
+    return {
+        "ideas": list(selectors.ideas_for_user(user)[:10]),
+        "open_calls": calls if can_create else [],
+    }
 
 
 @register.inclusion_tag("applications/ideas/_manager_panel.html")

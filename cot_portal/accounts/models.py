@@ -67,11 +67,18 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
     def has_staff_role(self, role: str) -> bool:
-        return any(group.name == role for group in self.groups.all())
+        return role in self.staff_roles
 
     @property
     def staff_roles(self) -> list[str]:
-        return [g.name for g in self.groups.all() if g.name in StaffRole.values]
+        """The staff roles of this user, read once per request (cached on the object)."""
+        if "_staff_roles" not in self.__dict__:
+            self._staff_roles = [
+                name
+                for name in self.groups.values_list("name", flat=True)
+                if name in StaffRole.values
+            ]
+        return self._staff_roles
 
     @property
     def needs_second_factor(self) -> bool:

@@ -9,4 +9,8 @@ def portal(request):
     has_organisation = bool(
         user is not None and user.is_authenticated and user_organisation_ids(user)
     )
-    return {"staff_roles": roles, "portal_debug": settings.DEBUG, "has_organisation": has_organisation}
+    return {
+        "staff_roles": roles,
+        "portal_debug": settings.DEBUG,
+        "has_organisation": has_organisation,
+    }

@@ -25,6 +25,9 @@ class Letter(models.Model):
     body = models.TextField(_("e-mail text"), blank=True)
     pdf = models.FileField(_("PDF"), upload_to="letters/%Y/%m/")
     sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    enclosures = models.JSONField(
+        _("enclosures"), default=list, blank=True, help_text=_("Stored files sent with the e-mail.")
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     about = GenericForeignKey("content_type", "object_id")

@@ -5,6 +5,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +27,7 @@ def issue_letter(
     about=None,
     created_by=None,
     filename: str | None = None,
+    enclosures: list[str] | None = None,
 ) -> Letter:
     """Render and store a letter; its e-mail is sent by a Celery task after the commit."""
     pdf = render_pdf(template_name, {**context, "subject": subject})
@@ -37,6 +39,7 @@ def issue_letter(
         body=body,
         sha256=hashlib.sha256(pdf).hexdigest(),
         created_by=created_by,
+        enclosures=list(enclosures or []),
     )
     if about is not None:
         letter.content_type = ContentType.objects.get_for_model(about)
@@ -69,6 +72,9 @@ def send_letter_now(letter_id: int) -> bool:
         )
         with letter.pdf.open("rb") as fh:
             message.attach(letter.filename, fh.read(), "application/pdf")
+        for name in letter.enclosures:
+            with default_storage.open(name, "rb") as fh:
+                message.attach(name.rsplit("/", 1)[-1], fh.read(), "application/pdf")
         try:
             message.send()
         except OSError as exc:

@@ -1,4 +1,14 @@
-"""Template tags of the jury: dashboard panels and points in the user's notation."""
+"""Template tags of the jury: dashboard panels and points in the portal's notation.
+
+    {% load scoring_tags %}
+    {% jury_panel user %}               per call whose shortlist is not published: the ideas a
+                                        jury member still has to declare and to score, with a link
+    {% shortlist_manager_panel %}       call managers only: per call, submitted / scored / decided
+                                        ideas, published or not, with a link to the shortlist
+
+Both accept `heading_level=3` (default 2) to fit the page's outline, render nothing for people
+without the role, and run a fixed number of queries whatever the number of ideas.
+"""
 
 from decimal import Decimal
 
@@ -13,7 +23,7 @@ register = template.Library()
 
 @register.filter
 def points(value):
-    """`12,5` / `20` in Dutch, `12.5` in English; an en dash when there are no points."""
+    """`12,5` / `20` (Belgian format); an en dash when there are no points."""
     if value is None or value == "":
         return "–"
     return rules.format_points(Decimal(value))
@@ -27,16 +37,26 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
+def _heading(level) -> int:
+    try:
+        return min(max(int(level), 2), 5)
+    except (TypeError, ValueError):
+        return 2
+
+
 @register.inclusion_tag("scoring/includes/jury_panel.html")
-def jury_panel(user):
+def jury_panel(user, heading_level=2):
     """`{% jury_panel user %}`: per call, the ideas a jury member still has to declare or score."""
-    rows = selectors.jury_panel(user) if is_jury_member(user) else []
-    return {"rows": rows, "show": is_jury_member(user)}
+    if user is None or not is_jury_member(user):
+        return {"show": False}
+    return {"show": True, "rows": selectors.jury_panel(user), "h": _heading(heading_level)}
 
 
 @register.inclusion_tag("scoring/includes/shortlist_manager_panel.html", takes_context=True)
-def shortlist_manager_panel(context):
+def shortlist_manager_panel(context, heading_level=2):
     """`{% shortlist_manager_panel %}`: per call, submitted / scored / decided / published."""
-    user = context.get("user")
-    show = user is not None and is_call_manager(user)
-    return {"calls": selectors.manager_panel() if show else [], "show": show}
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    if user is None or not is_call_manager(user):
+        return {"show": False}
+    return {"show": True, "calls": selectors.manager_panel(), "h": _heading(heading_level)}
