@@ -28,3 +28,11 @@ def render_submission(self, submission_id: int) -> int:
     from .services.submission import render_submission_documents
 
     return render_submission_documents(submission_id).pk
+
+
+@shared_task
+def send_application_deadline_reminders() -> int:
+    from .services.application_reminders import send_application_reminders
+
+    now = timezone.now()
+    return sum(send_application_reminders(call, now) for call in Call.objects.filter(application_deadline__gt=now))

@@ -5,4 +5,5 @@ app_name = "applications"
 urlpatterns = [
     path("", include("applications.urls_cocreation")),
     path("", include("applications.urls_ideas")),
+    path("", include("applications.urls_applications")),
 ]

@@ -17,6 +17,10 @@ app.conf.beat_schedule = {
         "task": "applications.tasks.send_idea_deadline_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    "application-deadline-reminders": {
+        "task": "applications.tasks.send_application_deadline_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
     "close-idea-phases": {"task": "applications.tasks.close_idea_phases", "schedule": 60.0},
     "shortlist-letters-catch-up": {
         "task": "scoring.tasks.issue_missing_shortlist_letters",

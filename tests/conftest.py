@@ -26,3 +26,12 @@ def _plain_http_and_static(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+def pytest_configure(config):
+    """In-process tests run Celery tasks eagerly (the real worker is tested in subprocesses:
+    tests/integration/test_embedded_default.py), and a failing task fails its test."""
+    from cot_portal.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True

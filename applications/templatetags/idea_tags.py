@@ -23,3 +23,10 @@ def idea_applicant_panel(user):
 def idea_manager_panel():
     calls = list(Call.objects.order_by("-year")[:3])
     return {"rows": [(call, selectors.status_counts(call)) for call in calls]}
+
+
+@register.inclusion_tag("applications/application/_applicant_panel.html")
+def application_applicant_panel(user):
+    from ..selectors_applications import applications_for_user
+
+    return {"applications": list(applications_for_user(user)[:10])}

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cot_portal.accounts.permissions import member_organisation_ids
+
 from .. import selectors_ideas as selectors
 from ..forms.ideas import IdeaForm, NewIdeaForm, PartnerForm
 from ..models import Call, Idea, IdeaPartner, IdeaStatus
@@ -76,7 +78,11 @@ def _colleague_changes(idea, version) -> list[str]:
 def idea_page(request, reference):
     idea = _idea_or_404(request, reference)
     editable = request.user.has_perm("applications.change_idea", idea)
-    context = {"idea": idea, "editable": editable}
+    context = {
+        "idea": idea,
+        "editable": editable,
+        "editable_by_lead": idea.organisation_id in member_organisation_ids(request.user),
+    }
     if editable:
         form = IdeaForm(request.POST or None, instance=idea)
         if request.method == "POST":

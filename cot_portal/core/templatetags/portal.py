@@ -7,3 +7,23 @@ register = template.Library()
 register.filter("euro", formatting.euro)
 register.filter("short_date", formatting.short_date)
 register.filter("short_datetime", formatting.short_datetime)
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ budgets|get_item:partner.pk }}`: a dictionary lookup with a variable key."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def euro_text(value):
+    """An amount stored as text in a snapshot ("1234.50") shown as `€ 1.234,50`."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return formatting.euro(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return ""
