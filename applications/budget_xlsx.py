@@ -352,19 +352,24 @@ def _help_lines(labels, max_year, title, reference, cap, rate) -> list[str]:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def check_file(filename: str, content: bytes) -> None:
-    """Refuse a file that is not a plain, reasonably sized xlsx before openpyxl opens it."""
+def check_name_and_size(filename: str, size: int) -> None:
+    """Refuse by name and size, before the upload is read into memory."""
     if not (filename or "").lower().strip().endswith(".xlsx"):
         raise BudgetFileRejected(
             _("Upload the cost model as an Excel file (.xlsx)."), code="file_type"
         )
-    if len(content) > MAX_BYTES:
+    if size > MAX_BYTES:
         raise BudgetFileRejected(
             _("The file is larger than 5 MB. Remove what the cost model does not need."),
             code="file_size",
         )
-    if not content:
+    if size == 0:
         raise BudgetFileRejected(_("The file is empty."), code="empty")
+
+
+def check_file(filename: str, content: bytes) -> None:
+    """Refuse a file that is not a plain, reasonably sized xlsx before openpyxl opens it."""
+    check_name_and_size(filename, len(content))
     if content.startswith(OLE_MAGIC):
         raise BudgetFileRejected(
             _(

@@ -35,4 +35,7 @@ def send_application_deadline_reminders() -> int:
     from .services.application_reminders import send_application_reminders
 
     now = timezone.now()
-    return sum(send_application_reminders(call, now) for call in Call.objects.filter(application_deadline__gt=now))
+    return sum(
+        send_application_reminders(call, now)
+        for call in Call.objects.filter(application_deadline__gt=now)
+    )

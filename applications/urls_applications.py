@@ -15,5 +15,9 @@ urlpatterns = [
     path(prefix + "<slug:section>/bewaren/", views.autosave, name="application_autosave"),
     path(prefix + "<slug:section>/toevoegen/", views.add_item, name="application_add_item"),
     path(prefix + "<slug:section>/bestand/", views.upload_attachment, name="application_upload"),
-    path(prefix + "<slug:section>/<int:pk>/verwijderen/", views.delete_item, name="application_delete_item"),
+    path(
+        prefix + "<slug:section>/<int:pk>/verwijderen/",
+        views.delete_item,
+        name="application_delete_item",
+    ),
 ]

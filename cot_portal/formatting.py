@@ -16,7 +16,7 @@ def euro(amount: Decimal | int | None) -> str:
 
 def short_date(value: date | datetime | None) -> str:
     """`14/11/2025`; an aware datetime is first shown in Europe/Brussels."""
-    if value is None:
+    if not value or not hasattr(value, "strftime"):
         return ""
     if isinstance(value, datetime):
         value = timezone.localtime(value)
@@ -25,6 +25,6 @@ def short_date(value: date | datetime | None) -> str:
 
 def short_datetime(value: datetime | None) -> str:
     """`14/11/2025 23:59` in Europe/Brussels."""
-    if value is None:
+    if not value or not hasattr(value, "strftime"):
         return ""
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")

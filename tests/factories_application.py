@@ -47,17 +47,74 @@ def complete(application, user):
     application.own_contribution = Decimal("200000.00")
     application.save()
     lead, partner = list(application.partners.order_by("pk"))[:2]
-    WorkPackage.objects.create(application=application, number=1, title="Analyse", lead_partner=lead, start_month=1, end_month=12)
     WorkPackage.objects.create(
-        application=application, number=2, title="Kennisdeling", lead_partner=partner, start_month=1, end_month=36, knowledge_sharing=True
+        application=application,
+        number=1,
+        title="Analyse",
+        lead_partner=lead,
+        start_month=1,
+        end_month=12,
     )
-    CostLine.objects.create(application=application, partner=lead, category="personnel", year=1, description="Projectleider", amount=Decimal("500000.00"))
-    CostLine.objects.create(application=application, partner=lead, category="external", year=2, description="Begeleiding", amount=Decimal("100000.00"))
-    CostLine.objects.create(application=application, partner=partner, category="personnel", year=1, description="Analist", amount=Decimal("400000.00"))
-    ProcurementItem.objects.create(application=application, description="Begeleiding aanbesteding", estimated_value=Decimal("100000.00"), procedure="negotiated")
-    GroupMember.objects.create(application=application, group="steering", name="Anna Peeters", organisation_name="Stad Gent")
-    KPI.objects.create(application=application, name="Zoektijd parkeren", unit="minuten", baseline=Decimal("12"), target=Decimal("6"))
-    attachment = Attachment(application=application, kind="bestuursakkoord", title="Bestuursakkoord", sha256="0" * 64, size=10, uploaded_by=user)
+    WorkPackage.objects.create(
+        application=application,
+        number=2,
+        title="Kennisdeling",
+        lead_partner=partner,
+        start_month=1,
+        end_month=36,
+        knowledge_sharing=True,
+    )
+    CostLine.objects.create(
+        application=application,
+        partner=lead,
+        category="personnel",
+        year=1,
+        description="Projectleider",
+        amount=Decimal("500000.00"),
+    )
+    CostLine.objects.create(
+        application=application,
+        partner=lead,
+        category="external",
+        year=2,
+        description="Begeleiding",
+        amount=Decimal("100000.00"),
+    )
+    CostLine.objects.create(
+        application=application,
+        partner=partner,
+        category="personnel",
+        year=1,
+        description="Analist",
+        amount=Decimal("400000.00"),
+    )
+    ProcurementItem.objects.create(
+        application=application,
+        description="Begeleiding aanbesteding",
+        estimated_value=Decimal("100000.00"),
+        procedure="negotiated",
+    )
+    GroupMember.objects.create(
+        application=application,
+        group="steering",
+        name="Anna Peeters",
+        organisation_name="Stad Gent",
+    )
+    KPI.objects.create(
+        application=application,
+        name="Zoektijd parkeren",
+        unit="minuten",
+        baseline=Decimal("12"),
+        target=Decimal("6"),
+    )
+    attachment = Attachment(
+        application=application,
+        kind="bestuursakkoord",
+        title="Bestuursakkoord",
+        sha256="0" * 64,
+        size=10,
+        uploaded_by=user,
+    )
     from django.core.files.base import ContentFile
 
     attachment.file.save("bestuursakkoord.pdf", ContentFile(b"%PDF-1.7 akkoord"), save=False)

@@ -1,6 +1,8 @@
 """Forms of the full application, one per section or list item. Everything optional in a
 draft; the review page says what is still missing (completeness.py)."""
 
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -42,8 +44,18 @@ class PortalForm(forms.ModelForm):
 TEXTAREA = forms.Textarea(attrs={"rows": 5})
 
 
+ZERO_WHEN_EMPTY = ("own_contribution", "project_income", "other_financing")
+
+
 class SectionForm(PortalForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        data = super().clean()
+        for name in ZERO_WHEN_EMPTY:
+            if name in self.fields and name in data and data[name] is None:
+                data[name] = Decimal("0.00")  # an emptied amount means none, not unknown
+        return data
 
     def __init__(self, *args, section: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,7 +84,9 @@ def section_form_class(section: str):
             label=_("Planned start date"),
             required=False,
             widget=forms.DateInput(attrs={"placeholder": "dd/mm/jjjj", "autocomplete": "off"}),
-            help_text=_("Not before the submission date and at the latest 6 months after the decision (R-START)."),
+            help_text=_(
+                "Not before the submission date and at the latest 6 months after the decision (R-START)."
+            ),
             error_messages={"invalid": _("Enter a date as dd/mm/yyyy, e.g. 01/03/2026.")},
         )
         attrs["duration_months"] = forms.IntegerField(
@@ -84,7 +98,11 @@ def section_form_class(section: str):
         )
     for name in ("requested_support", "own_contribution", "project_income", "other_financing"):
         if name in fields:
-            attrs[name] = EuroField(label=Application._meta.get_field(name).verbose_name.capitalize(), required=False, min_value=0)
+            attrs[name] = EuroField(
+                label=Application._meta.get_field(name).verbose_name.capitalize(),
+                required=False,
+                min_value=0,
+            )
     return type(f"{section.title()}Form", (SectionForm,), attrs)
 
 
@@ -97,7 +115,9 @@ class PartnerAddForm(PortalForm):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
-        self.fields["role"].choices = [c for c in PartnerRole.choices if c[0] != PartnerRole.COORDINATOR]
+        self.fields["role"].choices = [
+            c for c in PartnerRole.choices if c[0] != PartnerRole.COORDINATOR
+        ]
 
 
 class PartnerEditForm(PortalForm):
@@ -110,14 +130,27 @@ class PartnerEditForm(PortalForm):
 class WorkPackageForm(PortalForm):
     class Meta:
         model = WorkPackage
-        fields = ["title", "objectives", "lead_partner", "start_month", "end_month", "deliverables", "knowledge_sharing"]
-        widgets = {"objectives": forms.Textarea(attrs={"rows": 3}), "deliverables": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "title",
+            "objectives",
+            "lead_partner",
+            "start_month",
+            "end_month",
+            "deliverables",
+            "knowledge_sharing",
+        ]
+        widgets = {
+            "objectives": forms.Textarea(attrs={"rows": 3}),
+            "deliverables": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, application, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_partner"].queryset = application.partners.select_related("organisation")
         self.fields["lead_partner"].label_from_instance = lambda p: p.organisation.name
-        self.fields["knowledge_sharing"].help_text = _("Tick this for the mandatory knowledge-sharing and communication work package (R-WP-KS).")
+        self.fields["knowledge_sharing"].help_text = _(
+            "Tick this for the mandatory knowledge-sharing and communication work package (R-WP-KS)."
+        )
 
     def clean(self):
         data = super().clean()
@@ -142,7 +175,10 @@ class ProcurementItemForm(PortalForm):
             "framework_agreement",
             "conditional_parts",
         ]
-        widgets = {"motivation": forms.Textarea(attrs={"rows": 2}), "prior_knowledge_measures": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "motivation": forms.Textarea(attrs={"rows": 2}),
+            "prior_knowledge_measures": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 class GroupMemberForm(PortalForm):
@@ -166,9 +202,13 @@ class AttachmentForm(PortalForm):
     def __init__(self, *args, policy=False, **kwargs):
         super().__init__(*args, **kwargs)
         if policy:
-            self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] != "other"]
+            self.fields["kind"].choices = [
+                c for c in self.fields["kind"].choices if c[0] != "other"
+            ]
         self.fields["title"].required = False
-        self.fields["file"].help_text = _("PDF, Word, OpenDocument, Excel, PNG or JPEG; at most 20 MB.")
+        self.fields["file"].help_text = _(
+            "PDF, Word, OpenDocument, Excel, PNG or JPEG; at most 20 MB."
+        )
 
 
 LIST_FORMS = {

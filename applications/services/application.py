@@ -92,7 +92,7 @@ def _check_version(application: Application, section: str, version: int | None) 
 def _touch(application: Application, section: str, version: int | None, reason: str) -> None:
     _check_version(application, section, version)
     _bump(application, section)
-    application._change_reason = reason
+    application._change_reason = reason[:100]  # simple_history keeps at most 100 characters
     application.save()
 
 

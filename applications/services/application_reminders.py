@@ -30,7 +30,9 @@ def send_application_reminders(call: Call, now=None) -> int:
     due = rules.due_reminders(now, call.application_deadline, REMINDER_DAYS)
     if not due:
         return 0
-    attended = set(Attendance.objects.filter(session__call=call).values_list("organisation_id", flat=True))
+    attended = set(
+        Attendance.objects.filter(session__call=call).values_list("organisation_id", flat=True)
+    )
     drafts = (
         Application.objects.filter(call=call, status=ApplicationStatus.DRAFT)
         .select_related("organisation", "created_by", "call")
@@ -42,12 +44,17 @@ def send_application_reminders(call: Call, now=None) -> int:
             new = [
                 days
                 for days in due
-                if ReminderSent.objects.get_or_create(kind=f"application-deadline-{days}d", object_key=str(application.pk))[1]
+                if ReminderSent.objects.get_or_create(
+                    kind=f"application-deadline-{days}d", object_key=str(application.pk)
+                )[1]
             ]
             if not new:
                 continue
             recipients = sorted(
-                {application.created_by.email, *(m.user.email for m in application.organisation.memberships.all())}
+                {
+                    application.created_by.email,
+                    *(m.user.email for m in application.organisation.memberships.all()),
+                }
             )
             with translation.override("nl"):
                 send_mail(
@@ -57,7 +64,9 @@ def send_application_reminders(call: Call, now=None) -> int:
                         "applications/email/application_reminder.txt",
                         {
                             "application": application,
-                            "missing_attendance": partners_without_attendance(application, attended),
+                            "missing_attendance": partners_without_attendance(
+                                application, attended
+                            ),
                         },
                     ),
                     from_email=None,

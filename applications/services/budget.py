@@ -78,6 +78,8 @@ class BudgetOverview:
     net: Decimal
     checks: list[rules.Check]
     warnings: list[rules.Check]
+    cap: Decimal
+    rate_percent: str
     pending: Decimal | None = None  # an amount typed in the add-line form, not yet added
 
     @property
@@ -171,14 +173,15 @@ def budget_overview(
                     rules.Check(
                         "R-BUDGET",
                         False,
-                        _(
-                            "A cost line of %(p)s is in year %(y)s, after the project's %(n)s years."
-                        )
+                        _("A cost line of %(p)s is in year %(y)s, after the project's %(n)s years.")
                         % {"p": line.partner.organisation.name, "y": line.year, "n": years},
                     )
                 )
     warnings = rules.role_budget_warnings(
-        [(b.partner.organisation.name, b.partner.role, per_partner[pk]) for pk, b in blocks.items()],
+        [
+            (b.partner.organisation.name, b.partner.role, per_partner[pk])
+            for pk, b in blocks.items()
+        ],
         call.follower_budget_cap,
     )
     return BudgetOverview(
@@ -192,6 +195,8 @@ def budget_overview(
         net=total - budget.income,
         checks=checks,
         warnings=warnings,
+        cap=budget.cap,
+        rate_percent=f"{(budget.rate * 100).normalize():f}%",
         pending=pending_amount,
     )
 

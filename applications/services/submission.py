@@ -97,6 +97,10 @@ def render_submission_documents(submission_id: int) -> Submission:
                     "submission": submission,
                     "content": submission.content,
                     "application": application,
+                    "addressee": application.organisation,
+                    "letter_date": submission.submitted_at,
+                    "reference": f"{application.reference} v{submission.number}",
+                    "subject": f"{application.reference} – {application.title}",
                 },
             )
             submission.pdf.save(

@@ -27,7 +27,9 @@ from ..services import application as services
 from ..services.application import LIST_MODELS, SECTION_FIELDS
 from ..services.submission import submit_application
 
-SECTION_TEMPLATES = {s.value: f"applications/application/sections/{s.value}.html" for s in ApplicationSection}
+SECTION_TEMPLATES = {
+    s.value: f"applications/application/sections/{s.value}.html" for s in ApplicationSection
+}
 
 
 def application_or_404(request, year, slug, perm="applications.view_application"):
@@ -52,7 +54,9 @@ def _context(request, application, **extra):
         "states": states,
         "sections": [(s, states[s.value]) for s in ApplicationSection],
         "can_edit": request.user.has_perm("applications.change_application", application),
-        "can_edit_own_part": request.user.has_perm("applications.change_own_partner_part", application),
+        "can_edit_own_part": request.user.has_perm(
+            "applications.change_own_partner_part", application
+        ),
         "can_submit": request.user.has_perm("applications.submit_application", application),
         "my_org_ids": member_organisation_ids(request.user),
         "current_state": states.get(str(extra["section"])) if extra.get("section") else None,
@@ -71,13 +75,22 @@ def start(request, reference):
     except services.ApplicationError as exc:
         messages.error(request, str(exc))
         return redirect("applications:idea", reference=reference)
-    messages.success(request, _("Your application was started from your idea. Work through the sections at your own pace: everything is saved."))
+    messages.success(
+        request,
+        _(
+            "Your application was started from your idea. Work through the sections at your own pace: everything is saved."
+        ),
+    )
     return redirect("applications:application", year=application.call.year, slug=application.slug)
 
 
 @login_required
 def my_applications(request):
-    return render(request, "applications/application/my_applications.html", {"applications": selectors.applications_for_user(request.user)})
+    return render(
+        request,
+        "applications/application/my_applications.html",
+        {"applications": selectors.applications_for_user(request.user)},
+    )
 
 
 @login_required
@@ -95,7 +108,11 @@ def section(request, year, slug, section):
     can_edit = context["can_edit"]
     if section in SECTION_FIELDS:
         form_class = section_form_class(section)
-        form = form_class(request.POST if request.method == "POST" else None, instance=application, section=section)
+        form = form_class(
+            request.POST if request.method == "POST" else None,
+            instance=application,
+            section=section,
+        )
         if request.method == "POST":
             if not can_edit:
                 raise Http404
@@ -109,10 +126,19 @@ def section(request, year, slug, section):
         kwargs = {"application": application} if section == ApplicationSection.WORK_PACKAGES else {}
         context["item_form"] = LIST_FORMS[section](**kwargs)
     if section == ApplicationSection.PARTNERS:
-        context["partner_form"] = PartnerAddForm(organisations=selectors_ideas.partner_candidates(application)) if can_edit else None
+        context["partner_form"] = (
+            PartnerAddForm(organisations=selectors_ideas.partner_candidates(application))
+            if can_edit
+            else None
+        )
         context["budgets"] = selectors.partner_budgets(application)
         context["partner_forms"] = [
-            (p, PartnerEditForm(instance=p, prefix=f"p{p.pk}") if _may_edit_partner(request, application, p) else None)
+            (
+                p,
+                PartnerEditForm(instance=p, prefix=f"p{p.pk}")
+                if _may_edit_partner(request, application, p)
+                else None,
+            )
             for p in application.partners.all()
         ]
     if section == ApplicationSection.PROCUREMENT:
@@ -129,7 +155,11 @@ def _procurement_rows(application):
     from ..rules import procedure_allowed, suggested_procedure
 
     call = application.call
-    limits = (call.procurement_invoice_limit, call.procurement_negotiated_limit, call.procurement_european_limit)
+    limits = (
+        call.procurement_invoice_limit,
+        call.procurement_negotiated_limit,
+        call.procurement_european_limit,
+    )
     return [
         (
             item,
@@ -174,7 +204,9 @@ def autosave(request, year, slug, section):
     values = form.valid_values()
     context = {"errors": form.errors, "section": section}
     try:
-        application = services.save_section(application, section, values=values, version=form.cleaned_data.get("version"))
+        application = services.save_section(
+            application, section, values=values, version=form.cleaned_data.get("version")
+        )
         context.update(saved=True, when=timezone.now())
     except services.StaleSection as exc:
         context["stale"] = str(exc)
@@ -197,7 +229,9 @@ def _version(request):
 def add_item(request, year, slug, section):
     application = application_or_404(request, year, slug, perm="applications.change_application")
     if section == ApplicationSection.PARTNERS:
-        form = PartnerAddForm(request.POST, organisations=selectors_ideas.partner_candidates(application))
+        form = PartnerAddForm(
+            request.POST, organisations=selectors_ideas.partner_candidates(application)
+        )
         action = services.add_partner
     elif section in LIST_FORMS:
         kwargs = {"application": application} if section == ApplicationSection.WORK_PACKAGES else {}
@@ -206,7 +240,12 @@ def add_item(request, year, slug, section):
     else:
         raise Http404
     if not form.is_valid():
-        context = _context(request, application, section=ApplicationSection(section), version=application.section_version(section))
+        context = _context(
+            request,
+            application,
+            section=ApplicationSection(section),
+            version=application.section_version(section),
+        )
         context["item_form" if action is None else "partner_form"] = form
         if section == ApplicationSection.PARTNERS:
             context["budgets"] = selectors.partner_budgets(application)
@@ -217,7 +256,9 @@ def add_item(request, year, slug, section):
         if action is not None:
             action(application, **form.cleaned_data, version=_version(request))
         else:
-            services.add_item(application, section, values=form.cleaned_data, version=_version(request))
+            services.add_item(
+                application, section, values=form.cleaned_data, version=_version(request)
+            )
         messages.success(request, _("Added."))
     except services.ApplicationError as exc:
         messages.error(request, str(exc))
@@ -230,9 +271,15 @@ def delete_item(request, year, slug, section, pk):
     application = application_or_404(request, year, slug, perm="applications.change_application")
     try:
         if section == ApplicationSection.PARTNERS:
-            services.remove_partner(get_object_or_404(ApplicationPartner, pk=pk, application=application), version=_version(request))
+            services.remove_partner(
+                get_object_or_404(ApplicationPartner, pk=pk, application=application),
+                version=_version(request),
+            )
         elif section in (ApplicationSection.POLICY, ApplicationSection.ATTACHMENTS):
-            services.delete_attachment(get_object_or_404(Attachment, pk=pk, application=application), version=_version(request))
+            services.delete_attachment(
+                get_object_or_404(Attachment, pk=pk, application=application),
+                version=_version(request),
+            )
         elif section in LIST_MODELS:
             item = get_object_or_404(LIST_MODELS[section], pk=pk, application=application)
             services.delete_item(item, section, version=_version(request))
@@ -247,10 +294,9 @@ def delete_item(request, year, slug, section, pk):
 def _may_edit_partner(request, application, partner) -> bool:
     if request.user.has_perm("applications.change_application", application):
         return True
-    return (
-        request.user.has_perm("applications.change_own_partner_part", application)
-        and partner.organisation_id in member_organisation_ids(request.user)
-    )
+    return request.user.has_perm(
+        "applications.change_own_partner_part", application
+    ) and partner.organisation_id in member_organisation_ids(request.user)
 
 
 @login_required
@@ -310,8 +356,14 @@ def review(request, year, slug):
         else:
             messages.success(
                 request,
-                _("Your application was submitted on %(when)s. The receipt and the PDF follow by e-mail and appear below.")
-                % {"when": timezone.localtime(submission.submitted_at).strftime("%d/%m/%Y %H:%M:%S")},
+                _(
+                    "Your application was submitted on %(when)s. The receipt and the PDF follow by e-mail and appear below."
+                )
+                % {
+                    "when": timezone.localtime(submission.submitted_at).strftime(
+                        "%d/%m/%Y %H:%M:%S"
+                    )
+                },
             )
             return redirect("applications:application", year=year, slug=slug)
         application = application_or_404(request, year, slug)

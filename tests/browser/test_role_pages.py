@@ -7,9 +7,13 @@ translations are written in parallel and the English source strings may still sh
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from applications.models import Call, SessionKind
+from applications.services.cocreation import create_session
 from cot_portal.core.demo import DEMO_PASSWORD, load_demo
 
 from .conftest import check_axe, confirm_second_factor, login, screenshot
@@ -81,9 +85,114 @@ def check_page(page, name):
     check_axe(page)
 
 
+SESSION_TITLE = "Inspiratiesessie: slimme mobiliteit"
+MEMBERS = {"applicant-gent", "partner-kortrijk", "applicant-leuven"}
+JURY = {"jury-member", "jury-expert"}
+
+
+def plan_a_session(call):
+    """A session of the open call, so its pages can be visited (planning it is in the journey)."""
+    starts = timezone.now() + timedelta(days=10)
+    return create_session(
+        call=call,
+        by=None,
+        title=SESSION_TITLE,
+        kind=SessionKind.INSPIRATION,
+        description="Voorbeelden uit andere steden.",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        location="Gent, De Krook",
+        online_url="",
+        capacity=30,
+    )
+
+
+def follow(page, link, name, url_part):
+    """Click a link on the page, check where it leads, screenshot and axe; then go back."""
+    with page.expect_navigation():
+        link.click()
+    assert url_part in page.url, page.url
+    check_page(page, name)
+    page.go_back()
+
+
+def visit_idea_phase_pages(page, role, call):
+    """The pages of the idea phase this role reaches (issue 4), from the dashboard."""
+    year, title = call.year, call.title
+    main = page.locator("main")
+    if role.slug in MEMBERS:
+        follow(
+            page,
+            page.locator("header nav").get_by_role("link", name="Projectideeën"),
+            f"{role.slug}-my-ideas",
+            "/ideeen/",
+        )
+        follow(
+            page,
+            main.get_by_role("link", name="Een projectidee aanmelden"),
+            f"{role.slug}-new-idea",
+            f"/oproepen/{year}/ideeen/nieuw/",
+        )
+        panel = page.locator("section[aria-labelledby=cocreation-applicant-heading]")
+        follow(
+            page,
+            panel.get_by_role("link", name=f"Alle sessies van {title}"),
+            f"{role.slug}-session-list",
+            f"/oproepen/{year}/sessies/",
+        )
+        follow(
+            page,
+            panel.get_by_role("link", name=SESSION_TITLE, exact=True),
+            f"{role.slug}-session-detail",
+            f"/oproepen/{year}/sessies/",
+        )
+    elif role.slug == "call-manager":
+        section = page.locator("section[aria-labelledby=manager-heading]")
+        follow(
+            page,
+            section.get_by_role("link", name=f"Projectideeën van {title}"),
+            f"{role.slug}-call-ideas",
+            f"/oproepen/{year}/ideeen/",
+        )
+        with page.expect_navigation():
+            section.get_by_role("link", name=f"Sessies van {title}").click()
+        check_page(page, f"{role.slug}-session-list")
+        list_url = page.url
+        follow(
+            page,
+            main.get_by_role("link", name=SESSION_TITLE, exact=True),
+            f"{role.slug}-session-detail",
+            f"/oproepen/{year}/sessies/",
+        )
+        follow(
+            page,
+            main.get_by_role("link", name="Lokale besturen zonder aanwezigheid"),
+            f"{role.slug}-cocreation-missing",
+            f"/oproepen/{year}/co-creatie/ontbrekend/",
+        )
+        assert page.url == list_url, page.url
+        # No idea is submitted yet, so the dashboard does not link the shortlist: open it.
+        visit(page, f"/jury/oproepen/{year}/shortlist/")
+        check_page(page, f"{role.slug}-shortlist")
+        visit(page, "/mijn-portaal/")
+    elif role.slug in JURY:
+        # Nothing submitted yet: the dashboard says so and links nothing; the list is empty.
+        visit(page, f"/jury/oproepen/{year}/ideeen/")
+        assert main.locator("h1").is_visible()
+        check_page(page, f"{role.slug}-jury-idea-list")
+        visit(page, "/mijn-portaal/")
+    else:
+        # Others do not reach the jury's or the call manager's pages at all.
+        visit(page, f"/jury/oproepen/{year}/ideeen/", expect_status=404)
+        visit(page, f"/oproepen/{year}/ideeen/", expect_status=404)
+        visit(page, "/mijn-portaal/")
+
+
 @pytest.mark.parametrize("role", ROLES, ids=[r.slug for r in ROLES])
 def test_every_page_of_a_role_is_accessible(page, live_server, role):
     load_demo()
+    open_call = Call.objects.get(year=timezone.localdate().year + 1)
+    plan_a_session(open_call)
     login(page, live_server, role.email, DEMO_PASSWORD)
 
     if role.staff:
@@ -118,8 +227,10 @@ def test_every_page_of_a_role_is_accessible(page, live_server, role):
         assert main.get_by_text(text, exact=False).first.is_visible(), text
     if role.slug == "call-manager":
         table = page.locator("section[aria-labelledby=manager-heading] table")
-        assert table.get_by_role("rowheader", name=CALL_2025).is_visible()
+        assert table.get_by_role("rowheader", name=CALL_2025, exact=True).is_visible()
     check_page(page, f"{role.slug}-dashboard")
+
+    visit_idea_phase_pages(page, role, open_call)
 
     # The start page sends a logged-in person to their portal.
     visit(page, "/")

@@ -46,7 +46,10 @@ def test_two_saves_of_one_section_at_the_same_time_lose_nothing(settings):
 
     def save(text):
         return lambda: services.save_section(
-            Application.objects.get(pk=application.pk), "project", values={"summary": text}, version=version
+            Application.objects.get(pk=application.pk),
+            "project",
+            values={"summary": text},
+            version=version,
         )
 
     results = run_together(save("Tekst van An"), save("Tekst van Piet"))

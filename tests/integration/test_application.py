@@ -18,7 +18,14 @@ from applications.services import application as services
 from applications.services.application_reminders import send_application_reminders
 from applications.services.submission import canonical_json, submit_application
 from cot_portal.accounts.models import StaffRole
-from tests.factories import IdeaFactory, OrganisationFactory, UserFactory, member_of, municipality, open_call
+from tests.factories import (
+    IdeaFactory,
+    OrganisationFactory,
+    UserFactory,
+    member_of,
+    municipality,
+    open_call,
+)
 from tests.factories_application import add_partners, complete, started_application
 
 pytestmark = pytest.mark.django_db
@@ -61,11 +68,18 @@ def test_the_start_button_shows_only_on_a_shortlisted_idea(client):
     user = member_of(municipality("44021"))
     shortlisted = IdeaFactory(call=call, created_by=user)
     other = IdeaFactory(call=call, created_by=user)
-    Idea.objects.filter(pk=shortlisted.pk).update(status="shortlisted", submitted_at=call.idea_deadline)
-    Idea.objects.filter(pk=other.pk).update(status="not_shortlisted", submitted_at=call.idea_deadline)
+    Idea.objects.filter(pk=shortlisted.pk).update(
+        status="shortlisted", submitted_at=call.idea_deadline
+    )
+    Idea.objects.filter(pk=other.pk).update(
+        status="not_shortlisted", submitted_at=call.idea_deadline
+    )
     client.force_login(user)
     start = reverse("applications:start_application", args=[shortlisted.reference])
-    assert start in client.get(reverse("applications:idea", args=[shortlisted.reference])).content.decode()
+    assert (
+        start
+        in client.get(reverse("applications:idea", args=[shortlisted.reference])).content.decode()
+    )
     page = client.get(reverse("applications:idea", args=[other.reference])).content.decode()
     assert "aanvraag-starten" not in page
     assert "shortlist" in page
@@ -80,7 +94,9 @@ def test_a_section_saves_and_a_stale_version_is_refused_without_losing_the_typed
     autosave = url(application, "applications:application_autosave", section="project")
 
     client.force_login(colleague)
-    client.post(autosave, {"version": 0, "title": application.title, "summary": "Versie van de collega"})
+    client.post(
+        autosave, {"version": 0, "title": application.title, "summary": "Versie van de collega"}
+    )
     client.force_login(user)
     response = client.post(
         url(application, "applications:application_section", section="project"),
@@ -103,17 +119,32 @@ def test_partner_contacts_read_everything_edit_their_own_part_and_cannot_submit(
     kortrijk = member_of(municipality("34022"))
     client.force_login(kortrijk)
     assert client.get(url(application)).status_code == 200
-    assert client.get(url(application, "applications:application_section", section="project")).status_code == 200
+    assert (
+        client.get(
+            url(application, "applications:application_section", section="project")
+        ).status_code
+        == 200
+    )
     autosave = url(application, "applications:application_autosave", section="project")
     assert client.post(autosave, {"version": 0, "title": "gekaapt"}).status_code == 404
     own = application.partners.get(organisation__nis_code="34022")
     lead_row = application.partners.get(role="coordinator")
     ok = client.post(
         url(application, "applications:application_partner", pk=own.pk),
-        {f"p{own.pk}-contribution": "Wij leiden de kennisdeling.", f"p{own.pk}-contact_name": "Piet", f"p{own.pk}-contact_email": "piet@kortrijk.be", "version": 0},
+        {
+            f"p{own.pk}-contribution": "Wij leiden de kennisdeling.",
+            f"p{own.pk}-contact_name": "Piet",
+            f"p{own.pk}-contact_email": "piet@kortrijk.be",
+            "version": 0,
+        },
     )
     assert ok.status_code == 302
-    assert client.post(url(application, "applications:application_partner", pk=lead_row.pk), {}).status_code == 404
+    assert (
+        client.post(
+            url(application, "applications:application_partner", pk=lead_row.pk), {}
+        ).status_code
+        == 404
+    )
     own.refresh_from_db()
     assert own.contribution == "Wij leiden de kennisdeling."
     assert client.post(url(application, "applications:application_review")).status_code == 404
@@ -122,7 +153,11 @@ def test_partner_contacts_read_everything_edit_their_own_part_and_cannot_submit(
 
 def test_other_municipalities_jurors_and_anonymous_visitors_never_see_an_application(client):
     application, _ = started_application()
-    pages = [url(application), url(application, "applications:application_section", section="project"), url(application, "applications:application_review")]
+    pages = [
+        url(application),
+        url(application, "applications:application_section", section="project"),
+        url(application, "applications:application_review"),
+    ]
     for outsider in (member_of(municipality("24062")), UserFactory(roles=[StaffRole.JURY_MEMBER])):
         client.force_login(outsider)
         for page in pages:
@@ -157,7 +192,9 @@ def test_r_dl2_at_the_exact_instant(offset, accepted):
         assert application.summary  # nothing entered was lost
 
 
-def test_submission_freezes_a_snapshot_with_its_hash_pdf_and_receipt(client, django_capture_on_commit_callbacks):
+def test_submission_freezes_a_snapshot_with_its_hash_pdf_and_receipt(
+    client, django_capture_on_commit_callbacks
+):
     application, user = started_application()
     complete(application, user)
     client.force_login(user)
@@ -165,7 +202,9 @@ def test_submission_freezes_a_snapshot_with_its_hash_pdf_and_receipt(client, dja
         response = client.post(url(application, "applications:application_review"), follow=True)
     assert response.status_code == 200
     submission = Submission.objects.get(application=application)
-    assert hashlib.sha256(canonical_json(submission.content)).hexdigest() == submission.content_sha256
+    assert (
+        hashlib.sha256(canonical_json(submission.content)).hexdigest() == submission.content_sha256
+    )
     assert submission.content["budget"]["total_cost"] == "1000000.00"
     pdf = submission.pdf.read()
     assert hashlib.sha256(pdf).hexdigest() == submission.pdf_sha256
@@ -203,7 +242,9 @@ def test_completeness_follows_the_rules():
 
     full = application_for_page(application.call.year, application.slug)
     states = section_states(full, timezone.localdate())
-    assert all(state.complete for state in states.values()), {k: [c.message for c in v.issues] for k, v in states.items()}
+    assert all(state.complete for state in states.values()), {
+        k: [c.message for c in v.issues] for k, v in states.items()
+    }
     application.requested_support = application.requested_support + 1
     application.save()
     full = application_for_page(application.call.year, application.slug)
@@ -217,15 +258,32 @@ def test_uploads_that_are_not_what_they_claim_are_refused(client):
     application, user = started_application()
     client.force_login(user)
     upload = url(application, "applications:application_upload", section="policy")
-    fake = SimpleUploadedFile("akkoord.pdf", b"MZ\x90\x00 this is an executable", content_type="application/pdf")
-    response = client.post(upload, {"kind": "bestuursakkoord", "title": "Akkoord", "file": fake, "version": 0}, follow=True)
+    fake = SimpleUploadedFile(
+        "akkoord.pdf", b"MZ\x90\x00 this is an executable", content_type="application/pdf"
+    )
+    response = client.post(
+        upload,
+        {"kind": "bestuursakkoord", "title": "Akkoord", "file": fake, "version": 0},
+        follow=True,
+    )
     assert application.attachments.count() == 0
-    assert "komt niet overeen" in response.content.decode() or "does not match" in response.content.decode()
+    assert (
+        "komt niet overeen" in response.content.decode()
+        or "does not match" in response.content.decode()
+    )
     real = SimpleUploadedFile("../../akkoord.pdf", b"%PDF-1.7 echt", content_type="application/pdf")
     client.post(upload, {"kind": "bestuursakkoord", "title": "", "file": real, "version": 0})
     attachment = application.attachments.get()
     assert ".." not in attachment.file.name
-    download = reverse("core:download", kwargs={"app_label": "applications", "model": "attachment", "pk": attachment.pk, "field": "file"})
+    download = reverse(
+        "core:download",
+        kwargs={
+            "app_label": "applications",
+            "model": "attachment",
+            "pk": attachment.pk,
+            "field": "file",
+        },
+    )
     assert client.get(download).status_code == 200
     client.force_login(member_of(municipality("24062")))
     assert client.get(download).status_code == 404
@@ -241,7 +299,9 @@ def test_reminders_before_r_dl2_warn_about_missing_co_creation_attendance():
     assert "Kortrijk" in mail.outbox[0].body and "Gent" in mail.outbox[0].body
 
 
-@pytest.mark.parametrize("section", ["project", "partners", "work_packages", "procurement", "groups", "themes_kpis"])
+@pytest.mark.parametrize(
+    "section", ["project", "partners", "work_packages", "procurement", "groups", "themes_kpis"]
+)
 def test_section_pages_do_not_grow_with_partners(client, django_assert_max_num_queries, section):
     application, user = started_application()
     complete(application, user)
@@ -253,3 +313,22 @@ def test_section_pages_do_not_grow_with_partners(client, django_assert_max_num_q
     add_partners(application, 27)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(page).status_code == 200
+
+
+def test_an_emptied_amount_is_saved_as_zero_and_a_long_item_saves(client):
+    application, user = started_application()
+    client.force_login(user)
+    autosave = url(application, "applications:application_autosave", section="budget")
+    response = client.post(
+        autosave, {"version": 0, "own_contribution": "", "project_income": "1.000,00"}
+    )
+    assert response.status_code == 200
+    application.refresh_from_db()
+    assert str(application.own_contribution) == "0.00"
+    assert str(application.project_income) == "1000.00"
+    services.add_item(
+        application,
+        "procurement",
+        values={"description": "x" * 300, "estimated_value": 10, "procedure": "invoice"},
+    )
+    assert application.procurement_items.count() == 1

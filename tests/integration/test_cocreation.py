@@ -673,9 +673,9 @@ def test_the_applicant_panel_lists_upcoming_sessions_and_the_organisations_atten
     assert "Infosessie datagedreven beleid" in html
     assert url("session_detail", call, session) + "#registration" in html
     assert url("session_list", call) in html
-    attended = html.split('class="h5 mt-3"')[1]
+    attended = html.split('class="h6 mt-3"')[1]
     assert "Kick-off vorige maand" in attended
-    assert "Kick-off vorige maand" not in html.split('class="h5 mt-3"')[0]
+    assert "Kick-off vorige maand" not in html.split('class="h6 mt-3"')[0]
 
     html = render_tag("{% cocreation_applicant_panel user heading_level=3 %}", user=gent_user)
     assert '<h3 id="cocreation-applicant-heading"' in html
@@ -686,7 +686,7 @@ def test_the_applicant_panel_of_another_municipality_does_not_show_gents_attenda
 ):
     attendance(session, municipality(GENT), "Griet Gentenaar", recorded_by=manager)
     html = render_tag("{% cocreation_applicant_panel user %}", user=leuven_user)
-    assert "empty-state" in html.split('class="h5 mt-3"')[1]
+    assert "empty-state" in html.split('class="h6 mt-3"')[1]
 
 
 def test_the_manager_panel_links_each_call_with_the_missing_count(call, session, manager, rf):
