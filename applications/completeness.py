@@ -176,7 +176,9 @@ def section_states(application, today) -> dict[str, SectionState]:
     )
 
     s = states[ApplicationSection.PLANNING]
-    s.add(rules.duration_check(application.duration_months, call.max_duration_months))
+    s.add(
+        rules.duration_check(application.start_date, application.end_date, call.max_duration_months)
+    )
     decision = call.decision_date or call.decision_date_estimated
     s.add(rules.start_date_check(application.start_date, today, decision, call.start_window_months))
 

@@ -484,9 +484,7 @@ class Application(ProtectedStateModel):
     themes = models.JSONField(_("themes"), default=list, blank=True)
     # Planning
     start_date = models.DateField(_("planned start date"), null=True, blank=True)
-    duration_months = models.PositiveSmallIntegerField(
-        _("duration in months"), null=True, blank=True
-    )
+    end_date = models.DateField(_("planned end date"), null=True, blank=True)
     # Budget beyond the cost lines
     own_contribution = models.DecimalField(_("own contribution"), default=Decimal("0.00"), **MONEY)
     project_income = models.DecimalField(_("project income"), default=Decimal("0.00"), **MONEY)
@@ -510,6 +508,13 @@ class Application(ProtectedStateModel):
 
     def __str__(self):
         return f"{self.reference} {self.title}"
+
+    @property
+    def duration_months(self) -> int | None:
+        """The calendar months the project period spans (R-DUR), from its start and end dates."""
+        if not (self.start_date and self.end_date) or self.end_date < self.start_date:
+            return None
+        return rules.months_spanned(self.start_date, self.end_date)
 
     def section_version(self, section: str) -> int:
         return int(self.section_versions.get(section, 0))

@@ -31,7 +31,14 @@ def is_idea_partner_contact(user, idea):
 
 @rules.predicate
 def idea_is_draft(user, idea):
-    return idea is not None and idea.status == IdeaStatus.DRAFT
+    """A draft of a call whose idea deadline has not passed (R-DL1): after it, nothing changes."""
+    from django.utils import timezone
+
+    return (
+        idea is not None
+        and idea.status == IdeaStatus.DRAFT
+        and timezone.now() < idea.call.idea_deadline
+    )
 
 
 rules.add_perm("applications.change_call", is_call_manager)

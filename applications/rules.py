@@ -340,15 +340,54 @@ def add_months(day, months: int):
     return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
 
 
-def duration_check(duration_months: int | None, maximum: int) -> Check:
-    """R-DUR: at most the call's maximum (36 months)."""
-    if not duration_months:
-        return Check("R-DUR", False, _("Fill in the duration in months."))
+def months_spanned(start, end) -> int:
+    """Calendar months a period [start, end] spans: 01/03/2026–28/02/2029 is 36 months,
+    01/03/2026–01/03/2029 is 37."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months + (1 if end.day >= start.day else 0)
+
+
+def latest_end(start, max_months: int):
+    """The last day a project that starts on `start` may run (R-DUR)."""
+    from datetime import timedelta
+
+    return add_months(start, max_months) - timedelta(days=1)
+
+
+def duration_check(start, end, maximum: int) -> Check:
+    """R-DUR: the project period lasts at most the call's maximum (36 months), day-exact."""
+    from cot_portal.formatting import short_date
+
+    if not start or not end:
+        return Check(
+            "R-DUR", False, _("Fill in the planned start and end date."), anchor="id_end_date"
+        )
+    if end < start:
+        return Check(
+            "R-DUR", False, _("The end date lies before the start date."), anchor="id_end_date"
+        )
+    last = latest_end(start, maximum)
+    figures = {
+        "start": short_date(start),
+        "end": short_date(end),
+        "n": months_spanned(start, end),
+        "max": maximum,
+        "last": short_date(last),
+    }
+    if end > last:
+        return Check(
+            "R-DUR",
+            False,
+            _(
+                "Project period %(start)s – %(end)s is longer than %(max)s months: it must end by %(last)s."
+            )
+            % figures,
+            anchor="id_end_date",
+        )
     return Check(
         "R-DUR",
-        duration_months <= maximum,
-        _("Duration %(d)s months; the maximum is %(max)s months.")
-        % {"d": duration_months, "max": maximum},
+        True,
+        _("Project period %(start)s – %(end)s: %(n)s months, at most %(max)s.") % figures,
     )
 
 

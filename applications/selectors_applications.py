@@ -160,6 +160,7 @@ def application_content(application) -> dict:
         ],
         "planning": {
             "start_date": application.start_date.isoformat() if application.start_date else None,
+            "end_date": application.end_date.isoformat() if application.end_date else None,
             "duration_months": application.duration_months,
         },
         "budget": {

@@ -28,7 +28,7 @@ class EuroField(forms.DecimalField):
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):
-            return f"{value:.2f}".replace(".", ",")
+            return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
         return value
 
 

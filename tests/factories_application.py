@@ -15,6 +15,7 @@ from applications.models import (
     ProcurementItem,
     WorkPackage,
 )
+from applications.rules import latest_end
 from applications.services.application import start_application
 from tests.factories import IdeaFactory, idea_partner, member_of, municipality, open_call
 
@@ -42,7 +43,7 @@ def complete(application, user):
     application.rollout = "De stad neemt de exploitatie over na het project."
     application.business_model = "Licentievrij, gedeelde hostingkost per gemeente."
     application.start_date = timezone.localdate(call.application_deadline) + timedelta(days=1)
-    application.duration_months = 36
+    application.end_date = latest_end(application.start_date, 36)
     application.requested_support = Decimal("800000.00")
     application.own_contribution = Decimal("200000.00")
     application.save()

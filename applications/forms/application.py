@@ -89,12 +89,14 @@ def section_form_class(section: str):
             ),
             error_messages={"invalid": _("Enter a date as dd/mm/yyyy, e.g. 01/03/2026.")},
         )
-        attrs["duration_months"] = forms.IntegerField(
-            label=_("Duration in months"),
+        attrs["end_date"] = forms.DateField(
+            label=_("Planned end date"),
             required=False,
-            min_value=1,
-            max_value=120,
-            help_text=_("At most 36 months (R-DUR)."),
+            widget=forms.DateInput(attrs={"placeholder": "dd/mm/jjjj", "autocomplete": "off"}),
+            help_text=_(
+                "The project lasts at most 36 months (R-DUR): a project that starts on 01/03/2026 ends by 28/02/2029."
+            ),
+            error_messages={"invalid": _("Enter a date as dd/mm/yyyy, e.g. 28/02/2029.")},
         )
     for name in ("requested_support", "own_contribution", "project_income", "other_financing"):
         if name in fields:

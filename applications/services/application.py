@@ -35,7 +35,7 @@ SECTION_FIELDS = {
     ApplicationSection.POLICY: ("policy_commitment",),
     ApplicationSection.SCALABILITY: ("scalability", "rollout", "business_model"),
     ApplicationSection.THEMES_KPIS: ("themes",),
-    ApplicationSection.PLANNING: ("start_date", "duration_months"),
+    ApplicationSection.PLANNING: ("start_date", "end_date"),
     ApplicationSection.BUDGET: (
         "requested_support",
         "own_contribution",
@@ -161,9 +161,9 @@ def save_section(
         for name, value in values.items()
         if name in allowed and getattr(locked, name) != value
     }
-    _check_version(locked, section, version)
     if not changed:
-        return locked
+        return locked  # the same values as stored: no conflict, nothing to write
+    _check_version(locked, section, version)
     for name, value in changed.items():
         setattr(locked, name, value)
     _touch(locked, section, None, f"{section}: {', '.join(changed)}")

@@ -94,15 +94,18 @@ def save_idea(idea: Idea, *, user, values: dict, version: int) -> SaveResult:
     changed = [
         name for name in EDITABLE_FIELDS if name in values and values[name] != getattr(locked, name)
     ]
+    if not changed:
+        # Nothing differs from what is stored (e.g. the autosave of the same text won the race
+        # against the save button): that is no conflict.
+        return SaveResult(locked, [])
     if locked.version != version:
         raise StaleVersion(
             _(
-                "A colleague saved this idea in the meantime. Your text is still in the form: compare and save again."
+                "A colleague saved this idea in the meantime. Your text is still in the form: "
+                "compare and save again."
             ),
             current=locked,
         )
-    if not changed:
-        return SaveResult(locked, [])
     for name in changed:
         setattr(locked, name, values[name])
     locked.version += 1

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cot_portal.accounts.permissions import member_organisation_ids
+from cot_portal.formatting import short_datetime
 
 from .. import selectors_ideas as selectors
 from ..forms.ideas import IdeaForm, NewIdeaForm, PartnerForm
@@ -95,7 +97,24 @@ def idea_page(request, reference):
         missing = idea_missing_fields({name: getattr(idea, name) for name in IDEA_REQUIRED_FIELDS})
         context["missing"] = [Idea._meta.get_field(name).verbose_name for name in missing]
     elif request.method == "POST":
-        raise Http404
+        if idea.status != IdeaStatus.DRAFT or not context["editable_by_lead"]:
+            raise Http404
+        # The deadline passed while the person was typing: refuse with the figures, and show
+        # what they typed (read-only) so nothing is lost; the stored draft stays as it was.
+        messages.error(
+            request,
+            _(
+                "The deadline for ideas was %(deadline)s. Your submission arrived at %(received)s and "
+                "cannot be accepted. Your draft is kept."
+            )
+            % {
+                "deadline": short_datetime(idea.call.idea_deadline),
+                "received": short_datetime(timezone.now()),
+            },
+        )
+        context["late_form"] = IdeaForm(request.POST, instance=idea)
+        for field in context["late_form"].fields.values():
+            field.disabled = True
     if request.user.has_perm("applications.change_call"):
         context["show_similar"] = True
         context["similar"] = (

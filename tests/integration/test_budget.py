@@ -2,6 +2,7 @@
 live checks, who may change which line, and the Excel round trip."""
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,9 +12,11 @@ from django.db import connection
 from django.shortcuts import resolve_url
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from applications.models import Application, ApplicationPartner, CostLine, Idea
+from applications.rules import latest_end
 from applications.services import budget as services
 from applications.services.application import ApplicationError, start_application
 from cot_portal.accounts.models import Organisation
@@ -39,7 +42,10 @@ def make_application(duration=36, call=None):
     Idea.objects.filter(pk=idea.pk).update(status="shortlisted")
     idea.refresh_from_db()
     application = start_application(idea, user=user)
-    Application.objects.filter(pk=application.pk).update(duration_months=duration)
+    start = timezone.localdate(call.application_deadline) + timedelta(days=1)
+    Application.objects.filter(pk=application.pk).update(
+        start_date=start, end_date=latest_end(start, duration) if duration else None
+    )
     application.refresh_from_db()
     return application, user
 

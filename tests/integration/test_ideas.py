@@ -181,9 +181,10 @@ def test_a_late_submit_is_refused_with_the_deadline_and_loses_nothing(client, ca
         )
     page = response.content.decode()
     assert timezone.localtime(call.idea_deadline).strftime("%d/%m/%Y %H:%M") in page
+    assert "Laatste aanpassing" in page  # what was typed is shown back, to copy
     idea.refresh_from_db()
-    assert idea.status == IdeaStatus.DRAFT
-    assert idea.challenge == "Laatste aanpassing"
+    assert idea.status == IdeaStatus.DRAFT  # the draft stays as it was at the deadline
+    assert idea.challenge == "Zoekverkeer in de binnenstad veroorzaakt files en uitstoot."
 
 
 def test_an_incomplete_idea_lists_what_is_missing(client, call, gent_user):
