@@ -114,7 +114,7 @@ def idea_page(request, reference):
         )
         context["late_form"] = IdeaForm(request.POST, instance=idea)
         for field in context["late_form"].fields.values():
-            field.disabled = True
+            field.widget.attrs["readonly"] = True  # shows the typed text (disabled would not)
     if request.user.has_perm("applications.change_call"):
         context["show_similar"] = True
         context["similar"] = (
