@@ -94,8 +94,7 @@ def idea_page(request, reference):
         context.update(
             form=form, partner_form=PartnerForm(organisations=selectors.partner_candidates(idea))
         )
-        missing = idea_missing_fields({name: getattr(idea, name) for name in IDEA_REQUIRED_FIELDS})
-        context["missing"] = [Idea._meta.get_field(name).verbose_name for name in missing]
+        context["missing"] = _missing_labels(idea)
     elif request.method == "POST":
         if idea.status != IdeaStatus.DRAFT or not context["editable_by_lead"]:
             raise Http404
@@ -122,6 +121,11 @@ def idea_page(request, reference):
         )
     context["idea"] = idea
     return render(request, "applications/ideas/idea.html", context)
+
+
+def _missing_labels(idea) -> list[str]:
+    missing = idea_missing_fields({name: getattr(idea, name) for name in IDEA_REQUIRED_FIELDS})
+    return [Idea._meta.get_field(name).verbose_name for name in missing]
 
 
 def _save_from_form(request, idea, form):
@@ -172,6 +176,7 @@ def autosave(request, reference):
     try:
         result = services.save_idea(idea, user=request.user, values=values, version=version)
         context.update(idea=result.idea, saved=True)
+        context["missing"] = _missing_labels(result.idea)
     except services.StaleVersion as exc:
         context.update(
             stale=str(exc), changed=_colleague_changes(exc.current, version), idea=exc.current

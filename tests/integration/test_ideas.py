@@ -318,3 +318,14 @@ def test_call_ideas_overview_query_count_is_flat(client, call, django_assert_max
         IdeaFactory(call=call)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_autosave_refreshes_the_list_of_what_is_still_missing(client, call, gent_user):
+    idea = IdeaFactory(call=call, organisation=municipality("44021"), openness="")
+    client.force_login(gent_user)
+    autosave = idea_url(idea, "applications:idea_autosave")
+    page = client.post(autosave, {"version": idea.version, "title": idea.title}).content.decode()
+    assert 'id="idea-missing" hx-swap-oob="true"' in page
+    assert "alert-info" in page
+    page = client.post(autosave, form_data(idea, openness="OSLO en open data")).content.decode()
+    assert "alert-info" not in page.split('id="idea-missing"')[1]
