@@ -40,3 +40,23 @@ def normalise_amount(text: str) -> str:
     elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", cleaned):
         cleaned = cleaned.replace(".", "")
     return cleaned
+
+
+POSTED_FIELDS = "_fields"
+
+
+def posted_valid_values(form) -> dict:
+    """The values of a bound form worth saving: valid, and actually sent.
+
+    A field missing from the request is left alone (a partial autosave never blanks the
+    rest). A page that sends a whole form names its fields in a hidden `_fields` input, so an
+    unticked checkbox list still counts as "none chosen". One invalid field never loses the
+    others.
+    """
+    form.is_valid()
+    posted = set(form.data.keys()) | set(filter(None, form.data.get(POSTED_FIELDS, "").split(",")))
+    return {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if name in posted and name not in form.errors and name != "version"
+    }

@@ -7,7 +7,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cot_portal.forms import EuroField
+from cot_portal.forms import EuroField, posted_valid_values
 
 from ..models import (
     KPI,
@@ -32,13 +32,7 @@ class PortalForm(forms.ModelForm):
         self.helper.disable_csrf = True
 
     def valid_values(self) -> dict:
-        """The fields that passed validation, so one bad field never loses the rest."""
-        self.is_valid()
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if name not in self.errors and name != "version"
-        }
+        return posted_valid_values(self)
 
 
 TEXTAREA = forms.Textarea(attrs={"rows": 5})

@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cot_portal.forms import EuroField
+from cot_portal.forms import EuroField, posted_valid_values
 
 from ..models import Idea, IdeaPartner, PartnerRole, Theme
 
@@ -94,13 +94,7 @@ class IdeaForm(forms.ModelForm):
         return title
 
     def valid_values(self) -> dict:
-        """The fields that passed validation, so a bad amount never loses the rest."""
-        self.is_valid()
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if name not in self.errors and name != "version"
-        }
+        return posted_valid_values(self)
 
 
 class NewIdeaForm(forms.Form):

@@ -327,5 +327,18 @@ def test_autosave_refreshes_the_list_of_what_is_still_missing(client, call, gent
     page = client.post(autosave, {"version": idea.version, "title": idea.title}).content.decode()
     assert 'id="idea-missing" hx-swap-oob="true"' in page
     assert "alert-info" in page
+    idea.refresh_from_db()
+    assert idea.challenge  # a partial autosave (only the title) blanked nothing
     page = client.post(autosave, form_data(idea, openness="OSLO en open data")).content.decode()
     assert "alert-info" not in page.split('id="idea-missing"')[1]
+
+
+def test_a_whole_form_without_any_theme_ticked_clears_the_themes(client, call, gent_user):
+    idea = IdeaFactory(call=call, organisation=municipality("44021"))
+    client.force_login(gent_user)
+    data = form_data(idea)
+    data.pop("themes")
+    data["_fields"] = ",".join(["title", "themes", "challenge"])
+    client.post(idea_url(idea, "applications:idea_autosave"), data)
+    idea.refresh_from_db()
+    assert idea.themes == []
