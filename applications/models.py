@@ -428,6 +428,9 @@ class ReminderSent(models.Model):
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
+    COMPLETION_REQUESTED = "completion_requested", _("Completion requested")
+    ADMISSIBLE = "admissible", _("Admissible")
+    NOT_ADMISSIBLE = "not_admissible", _("Not admissible")
 
 
 class ApplicationSection(models.TextChoices):
@@ -519,9 +522,59 @@ class Application(ProtectedStateModel):
     def section_version(self, section: str) -> int:
         return int(self.section_versions.get(section, 0))
 
-    @transition(field=status, source=ApplicationStatus.DRAFT, target=ApplicationStatus.SUBMITTED)
+    @transition(
+        field=status,
+        source=[ApplicationStatus.DRAFT, ApplicationStatus.COMPLETION_REQUESTED],
+        target=ApplicationStatus.SUBMITTED,
+    )
     def mark_submitted(self):
-        """Only services.submission.submit_application calls this (R-SUBMIT, R-DL2)."""
+        """services.submission.submit_application: first submission or a completion (R-ADM-COMPLETE)."""
+
+    @transition(
+        field=status,
+        source=ApplicationStatus.SUBMITTED,
+        target=ApplicationStatus.COMPLETION_REQUESTED,
+    )
+    def mark_completion_requested(self):
+        """VLAIO asks to complete named items during the admissibility check (R-ADM-COMPLETE)."""
+
+    @transition(
+        field=status,
+        source=ApplicationStatus.COMPLETION_REQUESTED,
+        target=ApplicationStatus.SUBMITTED,
+    )
+    def mark_completion_overdue(self):
+        """The response deadline passed without an answer: back to the call manager."""
+
+    @transition(
+        field=status, source=ApplicationStatus.SUBMITTED, target=ApplicationStatus.ADMISSIBLE
+    )
+    def mark_admissible(self):
+        """R-ADM: the call manager declared the application admissible; it goes to the jury."""
+
+    @transition(
+        field=status, source=ApplicationStatus.SUBMITTED, target=ApplicationStatus.NOT_ADMISSIBLE
+    )
+    def mark_not_admissible(self):
+        """R-ADM: not admissible; the applicant gets a letter with the reasons and it goes no further."""
+
+    @property
+    def open_completion(self):
+        """The completion request the applicant is answering now, if any."""
+        if self.status != ApplicationStatus.COMPLETION_REQUESTED:
+            return None
+        return next(
+            (
+                c
+                for c in self.completion_requests.all()
+                if c.answered_at is None and c.closed_at is None
+            ),
+            None,
+        )
+
+    def section_reopened(self, section: str) -> bool:
+        completion = self.open_completion
+        return completion is not None and section in completion.sections
 
 
 class ApplicationPartner(models.Model):
@@ -820,3 +873,112 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.application.reference} v{self.number}"
+
+
+class AdmissibilityCriterion(models.TextChoices):
+    """The criteria of SPEC.md §5 (R-ADM), plus the co-creation flag (R-COCREATE)."""
+
+    ON_TIME = "on_time", _("Submitted on time (R-DL2)")
+    COMPLETE = "complete", _("Application form and budget complete")
+    TYPES = "types", _("Lead applicant and partners of the allowed types")
+    DURATION = "duration", _("Duration within the maximum (R-DUR)")
+    START = "start", _("Start date within the start window (R-START)")
+    BALANCED = "balanced", _("Budget balanced and filled in (R-BAL)")
+    COCREATION = "cocreation", _("Lead applicant took part in the co-creation track (R-COCREATE)")
+
+
+class AdmissibilityCheck(models.Model):
+    """One criterion of one application: what the portal computed and what VLAIO confirmed."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="admissibility_checks"
+    )
+    criterion = models.CharField(
+        _("criterion"), max_length=20, choices=AdmissibilityCriterion.choices
+    )
+    computed_ok = models.BooleanField(_("met according to the portal"))
+    figures = models.TextField(_("what it rests on"))
+    confirmed_ok = models.BooleanField(_("met according to VLAIO"), null=True, blank=True)
+    note = models.TextField(_("internal note"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("admissibility check")
+        verbose_name_plural = _("admissibility checks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "criterion"], name="unique_admissibility_criterion"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application.reference} {self.criterion}"
+
+    @property
+    def ok(self) -> bool:
+        """VLAIO's word where given, else the portal's computation."""
+        return self.computed_ok if self.confirmed_ok is None else self.confirmed_ok
+
+
+class CompletionRequest(models.Model):
+    """R-ADM-COMPLETE: VLAIO asks to complete named sections by a response deadline."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="completion_requests"
+    )
+    sections = models.JSONField(_("sections to complete"))
+    message = models.TextField(_("what to complete"))
+    deadline = models.DateTimeField(_("respond before"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answer = models.ForeignKey(
+        "Submission", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed without answer"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("completion request")
+        verbose_name_plural = _("completion requests")
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.application.reference} ({self.requested_at:%d/%m/%Y})"
+
+    @property
+    def not_completed(self) -> bool:
+        """Flag for the call manager: "niet vervolledigd"."""
+        return self.closed_at is not None
+
+
+class AdmissibilityDecision(models.Model):
+    """The call manager's decision on admissibility (R-ADM), with its letter when negative."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="admissibility_decision"
+    )
+    admissible = models.BooleanField(_("admissible"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now_add=True)
+    letter = models.ForeignKey(
+        "letters.Letter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("admissibility decision")
+        verbose_name_plural = _("admissibility decisions")
+
+    def __str__(self):
+        return (
+            f"{self.application.reference}: {'admissible' if self.admissible else 'not admissible'}"
+        )

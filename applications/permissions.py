@@ -69,20 +69,22 @@ def is_application_partner_contact(user, application):
 
 
 @rules.predicate
-def application_is_draft(user, application):
-    return application is not None and application.status == "draft"
+def application_is_open(user, application):
+    """A draft, or a submitted application VLAIO asked to complete (some sections reopen:
+    views and services check which, with Application.section_reopened)."""
+    return application is not None and application.status in ("draft", "completion_requested")
 
 
 rules.add_perm(
     "applications.view_application",
     is_application_lead_member | is_application_partner_contact | is_call_manager,
 )
-rules.add_perm("applications.change_application", is_application_lead_member & application_is_draft)
+rules.add_perm("applications.change_application", is_application_lead_member & application_is_open)
 rules.add_perm(
     "applications.change_own_partner_part",
-    (is_application_lead_member | is_application_partner_contact) & application_is_draft,
+    (is_application_lead_member | is_application_partner_contact) & application_is_open,
 )
-rules.add_perm("applications.submit_application", is_application_lead_member & application_is_draft)
+rules.add_perm("applications.submit_application", is_application_lead_member & application_is_open)
 
 
 @rules.predicate
@@ -101,3 +103,5 @@ def may_see_submission(user, submission):
 
 rules.add_perm("applications.view_attachment", may_see_attachment)
 rules.add_perm("applications.view_submission", may_see_submission)
+
+rules.add_perm("applications.check_admissibility", is_call_manager)

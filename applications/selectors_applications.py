@@ -34,6 +34,8 @@ def application_for_page(year: int, slug: str):
             "group_members",
             "kpis",
             "attachments",
+            "completion_requests",
+            "submissions__receipt",
         )
         .filter(call__year=year, slug=slug)
         .first()
@@ -188,3 +190,21 @@ def application_content(application) -> dict:
 
 
 COORDINATOR = PartnerRole.COORDINATOR
+
+
+def admissibility_rows(call):
+    """Submitted applications of a call with their checks and completion requests, in 3 queries."""
+    from .models import AdmissibilityCheck, ApplicationStatus, CompletionRequest
+
+    return (
+        Application.objects.filter(call=call)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("organisation", "call")
+        .prefetch_related(
+            Prefetch("admissibility_checks", queryset=AdmissibilityCheck.objects.order_by("pk")),
+            Prefetch(
+                "completion_requests", queryset=CompletionRequest.objects.order_by("-requested_at")
+            ),
+        )
+        .order_by("reference")
+    )

@@ -39,3 +39,12 @@ def send_application_deadline_reminders() -> int:
         send_application_reminders(call, now)
         for call in Call.objects.filter(application_deadline__gt=now)
     )
+
+
+@shared_task
+def completion_deadlines() -> int:
+    """Remind 2 days before a completion deadline; flag requests that were not answered."""
+    from .services.admissibility import close_overdue_completions, send_completion_reminders
+
+    now = timezone.now()
+    return send_completion_reminders(now) + close_overdue_completions(now)

@@ -21,6 +21,7 @@ app.conf.beat_schedule = {
         "task": "applications.tasks.send_application_deadline_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    "completion-deadlines": {"task": "applications.tasks.completion_deadlines", "schedule": 300.0},
     "close-idea-phases": {"task": "applications.tasks.close_idea_phases", "schedule": 60.0},
     "shortlist-letters-catch-up": {
         "task": "scoring.tasks.issue_missing_shortlist_letters",

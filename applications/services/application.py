@@ -66,11 +66,14 @@ class StaleSection(ApplicationError):
         self.current = current
 
 
-def _lock(application) -> Application:
+def _lock(application, section: str | None = None) -> Application:
+    """Lock the application for a change to `section`: a draft, or a section VLAIO reopened."""
     locked = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
-    if locked.status != ApplicationStatus.DRAFT:
-        raise ApplicationError(_("This application was submitted and can no longer be changed."))
-    return locked
+    if locked.status == ApplicationStatus.DRAFT:
+        return locked
+    if section is not None and locked.section_reopened(section):
+        return locked
+    raise ApplicationError(_("This application was submitted and can no longer be changed."))
 
 
 def _bump(application: Application, section: str) -> None:
@@ -154,7 +157,7 @@ def save_section(
     application: Application, section: str, *, values: dict, version: int | None
 ) -> Application:
     """Save the given fields of one section (autosave or the save button)."""
-    locked = _lock(application)
+    locked = _lock(application, section)
     allowed = SECTION_FIELDS[ApplicationSection(section)]
     changed = {
         name: value
@@ -184,7 +187,7 @@ def add_partner(
     contact_email="",
     version=None,
 ):
-    locked = _lock(application)
+    locked = _lock(application, ApplicationSection.PARTNERS)
     if role == PartnerRole.COORDINATOR:
         raise ApplicationError(
             _(
@@ -219,7 +222,7 @@ def update_partner(
     partner: ApplicationPartner, *, values: dict, version=None
 ) -> ApplicationPartner:
     """The lead, or the partner's own contacts, describe the partner's part."""
-    locked = _lock(partner.application)
+    locked = _lock(partner.application, ApplicationSection.PARTNERS)
     partner = ApplicationPartner.objects.select_for_update().get(pk=partner.pk)
     for name in ("contribution", "contact_name", "contact_email"):
         if name in values:
@@ -239,7 +242,7 @@ def update_partner(
 
 @transaction.atomic
 def remove_partner(partner: ApplicationPartner, *, version=None) -> None:
-    locked = _lock(partner.application)
+    locked = _lock(partner.application, ApplicationSection.PARTNERS)
     if partner.role == PartnerRole.COORDINATOR:
         raise ApplicationError(_("The coordinator cannot be removed."))
     try:
@@ -265,7 +268,7 @@ LIST_MODELS = {
 
 @transaction.atomic
 def add_item(application, section: str, *, values: dict, version=None):
-    locked = _lock(application)
+    locked = _lock(application, section)
     model = LIST_MODELS[ApplicationSection(section)]
     if model is WorkPackage and "number" not in values:
         values = {
@@ -283,7 +286,7 @@ def add_item(application, section: str, *, values: dict, version=None):
 
 @transaction.atomic
 def update_item(item, section: str, *, values: dict, version=None):
-    locked = _lock(item.application)
+    locked = _lock(item.application, section)
     for name, value in values.items():
         setattr(item, name, value)
     item.save()
@@ -293,7 +296,7 @@ def update_item(item, section: str, *, values: dict, version=None):
 
 @transaction.atomic
 def delete_item(item, section: str, *, version=None) -> None:
-    locked = _lock(item.application)
+    locked = _lock(item.application, section)
     item.delete()
     _touch(locked, section, version, f"{section}: removed {item}")
 
@@ -327,10 +330,17 @@ def safe_filename(name: str) -> str:
 
 @transaction.atomic
 def add_attachment(
-    application, *, kind: str, title: str, uploaded, user, version=None
+    application,
+    *,
+    kind: str,
+    title: str,
+    uploaded,
+    user,
+    version=None,
+    section=ApplicationSection.ATTACHMENTS,
 ) -> Attachment:
     check_upload(uploaded)
-    locked = _lock(application)
+    locked = _lock(application, section)
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
@@ -345,13 +355,15 @@ def add_attachment(
     )
     attachment.file.save(safe_filename(uploaded.name), uploaded, save=False)
     attachment.save()
-    _touch(locked, ApplicationSection.ATTACHMENTS, version, f"attachment added: {attachment.title}")
+    _touch(locked, section, version, f"attachment added: {attachment.title}")
     return attachment
 
 
 @transaction.atomic
-def delete_attachment(attachment: Attachment, *, version=None) -> None:
-    locked = _lock(attachment.application)
+def delete_attachment(
+    attachment: Attachment, *, version=None, section=ApplicationSection.ATTACHMENTS
+) -> None:
+    locked = _lock(attachment.application, section)
     attachment.file.delete(save=False)
     attachment.delete()
-    _touch(locked, ApplicationSection.ATTACHMENTS, version, "attachment removed")
+    _touch(locked, section, version, "attachment removed")

@@ -250,7 +250,7 @@ def add_line(
 ) -> CostLine:
     """A partner's cost in a category and project year. Adding overwrites nobody's work, so the
     views pass no version; a version given is still checked."""
-    locked = _lock(application)
+    locked = _lock(application, ApplicationSection.BUDGET)
     _check_line(locked, partner, category, year, amount)
     line = CostLine(
         application=locked,
@@ -269,7 +269,7 @@ def add_line(
 @transaction.atomic
 def update_line(line: CostLine, *, values: dict, version: int | None = None) -> CostLine:
     """Change a line; `version` is the budget section's version the edit form was loaded at."""
-    locked = _lock(line.application)
+    locked = _lock(line.application, ApplicationSection.BUDGET)
     line = CostLine.objects.select_for_update().select_related("partner").get(pk=line.pk)
     if line.application_id != locked.pk:
         raise ApplicationError(_("This cost line is not part of the application."))
@@ -286,7 +286,7 @@ def update_line(line: CostLine, *, values: dict, version: int | None = None) -> 
 
 @transaction.atomic
 def delete_line(line: CostLine, *, version: int | None = None) -> None:
-    locked = _lock(line.application)
+    locked = _lock(line.application, ApplicationSection.BUDGET)
     line = CostLine.objects.select_for_update().filter(pk=line.pk, application=locked).first()
     if line is None:  # removed by a colleague in the meantime: nothing left to do
         return
@@ -318,7 +318,7 @@ def replace_budget(
     are kept, so the history records only what the workbook really changed; everything is
     written in one transaction with the application locked.
     """
-    locked = _lock(application)
+    locked = _lock(application, ApplicationSection.BUDGET)
     partners = {p.pk: p for p in locked.partners.all()}
     for data in lines:
         if data.partner_id not in partners:

@@ -23,6 +23,7 @@ from .. import rules
 from ..completeness import missing_items
 from ..models import Application, ApplicationStatus, Submission
 from ..selectors_applications import application_content, application_for_page
+from .admissibility import answer_completion, record_checks
 from .application import ApplicationError
 
 
@@ -35,12 +36,15 @@ def submit_application(application: Application, *, user, now=None) -> Submissio
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         received_at = now or timezone.now()
-        if locked.status != ApplicationStatus.DRAFT:
+        completing = locked.status == ApplicationStatus.COMPLETION_REQUESTED
+        if locked.status != ApplicationStatus.DRAFT and not completing:
             raise ApplicationError(_("This application was already submitted."))
         if not user.has_perm("applications.submit_application", locked):
             raise ApplicationError(_("Only the lead applicant can submit the application."))
         full = application_for_page(locked.call.year, locked.slug)
-        if not rules.received_in_time(received_at, full.call.application_deadline):
+        if not completing and not rules.received_in_time(
+            received_at, full.call.application_deadline
+        ):
             raise ApplicationError(
                 _(
                     "The deadline for applications was %(deadline)s. Your submission arrived at %(received)s and "
@@ -69,10 +73,13 @@ def submit_application(application: Application, *, user, now=None) -> Submissio
             content=content,
             content_sha256=hashlib.sha256(data).hexdigest(),
         )
+        if completing:
+            answer_completion(locked, submission, received_at)  # R-ADM-COMPLETE
         locked.mark_submitted()
         locked.submitted_at = received_at
         locked._change_reason = f"submitted (snapshot {submission.number})"
         locked.save()
+        record_checks(locked)  # R-ADM: computed at every submission
         from ..tasks import render_submission
 
         transaction.on_commit(lambda: render_submission.delay(submission.pk))

@@ -47,18 +47,27 @@ def section_url(application, section, anchor=""):
     return f"{url}#{anchor}" if anchor else url
 
 
+def section_open(application, section) -> bool:
+    """A draft is open everywhere; during a completion only the reopened sections are."""
+    if application.status == "draft":
+        return True
+    return section is not None and application.section_reopened(str(section))
+
+
 def _context(request, application, **extra):
     states = section_states(application, timezone.localdate())
+    open_here = section_open(application, extra.get("section"))
+    user = request.user
     return {
         "application": application,
         "states": states,
         "sections": [(s, states[s.value]) for s in ApplicationSection],
-        "can_edit": request.user.has_perm("applications.change_application", application),
-        "can_edit_own_part": request.user.has_perm(
-            "applications.change_own_partner_part", application
-        ),
-        "can_submit": request.user.has_perm("applications.submit_application", application),
-        "my_org_ids": member_organisation_ids(request.user),
+        "can_edit": open_here and user.has_perm("applications.change_application", application),
+        "can_edit_own_part": open_here
+        and user.has_perm("applications.change_own_partner_part", application),
+        "can_submit": user.has_perm("applications.submit_application", application),
+        "completion": application.open_completion,
+        "my_org_ids": member_organisation_ids(user),
         "current_state": states.get(str(extra["section"])) if extra.get("section") else None,
         **extra,
     }
@@ -279,6 +288,7 @@ def delete_item(request, year, slug, section, pk):
             services.delete_attachment(
                 get_object_or_404(Attachment, pk=pk, application=application),
                 version=_version(request),
+                section=section,
             )
         elif section in LIST_MODELS:
             item = get_object_or_404(LIST_MODELS[section], pk=pk, application=application)
@@ -292,6 +302,8 @@ def delete_item(request, year, slug, section, pk):
 
 
 def _may_edit_partner(request, application, partner) -> bool:
+    if not section_open(application, ApplicationSection.PARTNERS):
+        return False
     if request.user.has_perm("applications.change_application", application):
         return True
     return request.user.has_perm(
@@ -334,6 +346,7 @@ def upload_attachment(request, year, slug, section):
                 uploaded=form.cleaned_data["file"],
                 user=request.user,
                 version=_version(request),
+                section=section,
             )
             messages.success(request, _("The file was added."))
         except services.ApplicationError as exc:

@@ -24,7 +24,7 @@ from ..forms.budget import BudgetUploadForm, CostLineForm, financing_form_class
 from ..models import ApplicationSection
 from ..services import application as application_services
 from ..services import budget as services
-from .application import _context, _save_fields, application_or_404
+from .application import _context, _save_fields, application_or_404, section_open
 
 BUDGET = ApplicationSection.BUDGET
 CHANGE_ALL = "applications.change_application"
@@ -44,6 +44,8 @@ def budget_url(application, anchor: str = "") -> str:
 def _editable_partners(request, application) -> list:
     """The partner rows whose cost lines this person may add, change and remove."""
     partners = list(application.partners.all())
+    if not section_open(application, BUDGET):
+        return []
     if request.user.has_perm(CHANGE_ALL, application):
         return partners
     if request.user.has_perm(CHANGE_OWN, application):
