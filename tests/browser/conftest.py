@@ -17,9 +17,13 @@ from django_otp.oath import totp
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run inside
-# one unless told it is safe (the test code and the ORM never run concurrently here).
+# one unless told it is safe (the test code and the ORM never run concurrently here). Set for
+# the whole session because session fixtures (the test database) start beside the browser;
+# the deploy check strips it from its subprocess.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -48,7 +48,13 @@ def production_env(tmp_path_factory) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"COT_ALLOW_INSECURE_KEY", "CELERY_RESULT_BACKEND", "SECURE_SSL_REDIRECT"}
+        if key
+        not in {
+            "COT_ALLOW_INSECURE_KEY",
+            "CELERY_RESULT_BACKEND",
+            "SECURE_SSL_REDIRECT",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
         and not key.startswith("SECURE_HSTS")
     }
     env.update(
