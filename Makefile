@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cot_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 DEV_ENV := DEBUG=1 COT_REQUIRE_2FA=$${COT_REQUIRE_2FA:-0}
 
 .PHONY: run test install assets messages services lint format bench clean

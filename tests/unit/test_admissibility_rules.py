@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from applications.rules import add_months, duration_check, latest_end, months_spanned, start_date_check
+from applications.rules import (
+    add_months,
+    duration_check,
+    latest_end,
+    months_spanned,
+    start_date_check,
+)
 
 START = date(2026, 3, 1)
 
