@@ -17,7 +17,6 @@ from django_otp.oath import totp
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
-
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run inside
 # one unless told it is safe (the test code and the ORM never run concurrently here). Set for
 # the whole session because session fixtures (the test database) start beside the browser;

@@ -431,14 +431,6 @@ def test_idea_phase_from_co_creation_to_the_shortlist_letter(
     assert "digitalisering van een bestaand proces" in leuven_letter, leuven_letter[:800]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "applications/services/ideas.py save_idea checks the version before it checks whether "
-        "anything changed: the person's own autosave (fired by the blur as they click) makes "
-        "their click a 'colleague' conflict, and the idea is not submitted."
-    ),
-)
 def test_typing_and_submitting_straight_away_is_not_a_conflict(open_page, live_server, settings):
     """A person types the last answer and clicks "submit" at once.
 
