@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cot_portal.accounts.models import LOCAL_GOVERNMENT_TYPES, PARTNER_TYPES
 from cot_portal.formatting import short_datetime
@@ -73,7 +74,11 @@ def compute(application, *, first_received_at, lead_attended: bool) -> list[Resu
             C.TYPES,
             not problems,
             " ".join(problems)
-            or _("Lead applicant %(name)s and %(n)s partners are of the allowed types.")
+            or ngettext(
+                "Lead applicant %(name)s and its %(n)s partner are of the allowed types.",
+                "Lead applicant %(name)s and its %(n)s partners are of the allowed types.",
+                len(application.partners.all()) - 1,
+            )
             % {"name": application.organisation.name, "n": len(application.partners.all()) - 1},
         )
     )

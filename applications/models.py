@@ -900,6 +900,7 @@ class AdmissibilityCheck(models.Model):
     figures = models.TextField(_("what it rests on"))
     confirmed_ok = models.BooleanField(_("met according to VLAIO"), null=True, blank=True)
     note = models.TextField(_("internal note"), blank=True)
+    reason = models.TextField(_("reason for the applicant"), blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -922,6 +923,11 @@ class AdmissibilityCheck(models.Model):
     def ok(self) -> bool:
         """VLAIO's word where given, else the portal's computation."""
         return self.computed_ok if self.confirmed_ok is None else self.confirmed_ok
+
+    @property
+    def finding(self) -> str:
+        """What the applicant reads in a letter: VLAIO's reason where given, else the figures."""
+        return self.reason or self.figures
 
 
 class CompletionRequest(models.Model):

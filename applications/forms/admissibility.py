@@ -13,6 +13,14 @@ VERDICTS = [
 
 class CriterionForm(forms.Form):
     verdict = forms.ChoiceField(label=_("Your verdict"), choices=VERDICTS, required=False)
+    reason = forms.CharField(
+        label=_("Reason for the applicant (in the letter if not admissible)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed when you decide a criterion is not met although the portal computed it as met."
+        ),
+    )
     note = forms.CharField(
         label=_("Internal note (the applicant never sees it)"),
         required=False,

@@ -67,7 +67,7 @@ def record_checks(application: Application) -> list[AdmissibilityCheck]:
 
 @transaction.atomic
 def confirm_criterion(
-    check: AdmissibilityCheck, *, ok: bool | None, note: str, user
+    check: AdmissibilityCheck, *, ok: bool | None, note: str, user, reason: str = ""
 ) -> AdmissibilityCheck:
     """The call manager confirms or overrides one criterion, with a note (internal)."""
     check = AdmissibilityCheck.objects.select_for_update().get(pk=check.pk)
@@ -78,8 +78,15 @@ def confirm_criterion(
         raise ApplicationError(_("The admissibility of this application was already decided."))
     if ok is not None and ok != check.computed_ok and not note.strip():
         raise ApplicationError(_("Write a note when you override what the portal computed."))
+    if ok is False and check.computed_ok and not reason.strip():
+        raise ApplicationError(
+            _(
+                "Write the reason for the applicant: the letter cannot repeat the portal's finding that it is met."
+            )
+        )
     check.confirmed_ok = ok
     check.note = note.strip()
+    check.reason = reason.strip()
     check.confirmed_by = user
     check.confirmed_at = timezone.now()
     check._change_reason = "confirmed" if ok == check.computed_ok else "overridden"
@@ -190,7 +197,7 @@ def decide(application: Application, *, admissible: bool, user) -> Admissibility
                 context={
                     "application": locked,
                     "failed": [
-                        (AdmissibilityCriterion(c.criterion).label, c.figures)
+                        (AdmissibilityCriterion(c.criterion).label, c.finding)
                         for c in failed + cocreation_failed
                     ],
                     "addressee": locked.organisation,

@@ -56,6 +56,8 @@ def detail(request, year, slug, completion_form=None):
                                 check.confirmed_ok
                             ],
                             "note": check.note,
+                            "reason": check.reason,
+                            "reason": check.reason,
                         },
                     ),
                 )
@@ -78,7 +80,11 @@ def confirm(request, year, slug, pk):
     if form.is_valid():
         try:
             services.confirm_criterion(
-                check, ok=form.ok, note=form.cleaned_data["note"], user=request.user
+                check,
+                ok=form.ok,
+                note=form.cleaned_data["note"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
             )
             messages.success(request, _("Saved."))
         except ApplicationError as exc:

@@ -49,6 +49,7 @@ COCREATION_NOTE = (
     "Gent nam deel aan de cocreatiesessie van 12 maart; aanwezigheid niet geregistreerd."
 )
 LEUVEN_NOTE = "INTERN: bijlage bestuursakkoord is onleesbaar, collega Jan bellen."
+LEUVEN_REASON = "De begroting van de volger ontbreekt in het kostenmodel."
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -362,6 +363,9 @@ def test_admissibility_check_with_completion_and_decisions(
     complete_check = criterion(manager, "complete")
     field(complete_check, "Your verdict").select_option(label=t("Not met"))
     field(complete_check, "Internal note (the applicant never sees it)").fill(LEUVEN_NOTE)
+    field(complete_check, "Reason for the applicant (in the letter if not admissible)").fill(
+        LEUVEN_REASON
+    )
     click_and_wait(manager, complete_check.get_by_role("button"))
     expect(status_message(manager).first).to_contain_text(t("Saved."))
     expect(criterion(manager, "complete").get_by_role("heading")).to_contain_text(not_met)
@@ -386,6 +390,7 @@ def test_admissibility_check_with_completion_and_decisions(
     text = pdf_text(leuven, letter.get_attribute("href"))
     assert t(AdmissibilityCriterion.COMPLETE.label) in text, text[:1500]
     assert leuven_app.reference in text, text[:500]
+    assert LEUVEN_REASON in " ".join(text.split()), text[:1500]
     assert LEUVEN_NOTE not in text and "INTERN" not in text, text
 
     # No applicant page shows an internal note.

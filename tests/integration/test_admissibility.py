@@ -162,8 +162,16 @@ def test_not_admissible_sends_a_letter_with_the_reasons(
 ):
     application, lead = submitted
     duration = checks(application)["duration"]
+    with pytest.raises(ApplicationError):  # the letter needs a reason, not "it is met"
+        services.confirm_criterion(
+            duration, ok=False, note="Telt de opstartfase mee.", user=manager
+        )
     services.confirm_criterion(
-        duration, ok=False, note="Looptijd telt de opstartfase mee.", user=manager
+        duration,
+        ok=False,
+        note="Looptijd telt de opstartfase mee.",
+        reason="Het project duurt 38 maanden, langer dan toegelaten.",
+        user=manager,
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.decide(application, admissible=False, user=manager)
@@ -173,6 +181,7 @@ def test_not_admissible_sends_a_letter_with_the_reasons(
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(letter.pdf.read())).pages)
     assert application.reference in text
     assert "R-DUR" in text
+    assert "38 maanden" in " ".join(text.split())
     assert "opstartfase" not in text  # the internal note stays internal
     assert any(m.subject == letter.subject for m in mail.outbox)
 
