@@ -57,7 +57,6 @@ def detail(request, year, slug, completion_form=None):
                             ],
                             "note": check.note,
                             "reason": check.reason,
-                            "reason": check.reason,
                         },
                     ),
                 )
