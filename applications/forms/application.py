@@ -55,6 +55,22 @@ class SectionForm(PortalForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["version"] = self.instance.section_version(section)
+        call = self.instance.call
+        if "start_date" in self.fields:
+            self.fields["start_date"].help_text = _(
+                "Not before the submission date and at the latest %(m)s months after the decision (R-START)."
+            ) % {"m": call.start_window_months}
+        if "end_date" in self.fields:
+            self.fields["end_date"].help_text = _(
+                "The project lasts at most %(m)s months (R-DUR): the portal shows the last possible end date once the start date is saved."
+            ) % {"m": call.max_duration_months}
+            if self.instance.start_date:
+                from ..rules import latest_end
+
+                last = latest_end(self.instance.start_date, call.max_duration_months)
+                self.fields["end_date"].help_text = _(
+                    "The project lasts at most %(m)s months (R-DUR): with this start date it ends on %(last)s at the latest."
+                ) % {"m": call.max_duration_months, "last": last.strftime("%d/%m/%Y")}
         for name, field in self.fields.items():
             if name != "version":
                 field.required = False

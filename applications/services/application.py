@@ -345,6 +345,7 @@ def add_attachment(
     for chunk in uploaded.chunks():
         digest.update(chunk)
     uploaded.seek(0)
+    _check_version(locked, section, version)  # before the file is written: no orphan files
     attachment = Attachment(
         application=locked,
         kind=kind,

@@ -248,30 +248,37 @@ def add_item(request, year, slug, section):
         action = None
     else:
         raise Http404
-    if not form.is_valid():
-        context = _context(
-            request,
-            application,
-            section=ApplicationSection(section),
-            version=application.section_version(section),
-        )
-        context["item_form" if action is None else "partner_form"] = form
-        if section == ApplicationSection.PARTNERS:
-            context["budgets"] = selectors.partner_budgets(application)
-            context["partner_forms"] = [(p, None) for p in application.partners.all()]
-        messages.error(request, _("Check the fields marked below; nothing was added yet."))
-        return render(request, SECTION_TEMPLATES[section], context, status=200)
-    try:
-        if action is not None:
-            action(application, **form.cleaned_data, version=_version(request))
+    if form.is_valid():
+        try:
+            if action is not None:
+                action(application, **form.cleaned_data, version=_version(request))
+            else:
+                services.add_item(
+                    application, section, values=form.cleaned_data, version=_version(request)
+                )
+        except services.ApplicationError as exc:
+            messages.error(request, str(exc))  # the typed item stays in the form below
         else:
-            services.add_item(
-                application, section, values=form.cleaned_data, version=_version(request)
-            )
-        messages.success(request, _("Added."))
-    except services.ApplicationError as exc:
-        messages.error(request, str(exc))
-    return redirect(section_url(application, section))
+            messages.success(request, _("Added."))
+            return redirect(section_url(application, section))
+    else:
+        messages.error(request, _("Check the fields marked below; nothing was added yet."))
+    application = application_or_404(request, year, slug)
+    context = _context(
+        request,
+        application,
+        section=ApplicationSection(section),
+        version=application.section_version(section),
+    )
+    context["item_form" if action is None else "partner_form"] = form
+    if section == ApplicationSection.PARTNERS:
+        context["budgets"] = selectors.partner_budgets(application)
+        context["partner_forms"] = [(p, None) for p in application.partners.all()]
+    if section == ApplicationSection.PROCUREMENT:
+        context["procurement_rows"] = _procurement_rows(application)
+    if section in SECTION_FIELDS:
+        context["form"] = section_form_class(section)(instance=application, section=section)
+    return render(request, SECTION_TEMPLATES[section], context)
 
 
 @login_required

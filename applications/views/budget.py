@@ -298,8 +298,9 @@ def upload(request, year, slug):
                     messages.success(
                         request,
                         _(
-                            "The cost model was replaced by the workbook: %(added)s lines added, "
-                            "%(removed)s removed, %(kept)s unchanged."
+                            "The cost model was replaced by the workbook. New or changed lines: "
+                            "%(added)s; lines no longer in the workbook: %(removed)s; unchanged "
+                            "lines: %(kept)s. The financing was taken from the sheet Financiering."
                         )
                         % {
                             "added": result.added,

@@ -503,8 +503,9 @@ def test_full_application_from_shortlisted_idea_to_submission(
     assert "/budget/" in lead.url and "opladen" not in lead.url, lead.url
     expect(status_message(lead).first).to_contain_text(
         prefix(
-            "The cost model was replaced by the workbook: %(added)s lines added, "
-            "%(removed)s removed, %(kept)s unchanged."
+            "The cost model was replaced by the workbook. New or changed lines: "
+            "%(added)s; lines no longer in the workbook: %(removed)s; unchanged "
+            "lines: %(kept)s. The financing was taken from the sheet Financiering."
         )
     )
     expect(lead.locator("main tr").filter(has_text=lines[0][3])).to_contain_text("380.000,00")

@@ -332,3 +332,34 @@ def test_an_emptied_amount_is_saved_as_zero_and_a_long_item_saves(client):
         values={"description": "x" * 300, "estimated_value": 10, "procedure": "invoice"},
     )
     assert application.procurement_items.count() == 1
+
+
+def test_a_refused_add_keeps_what_was_typed(client):
+    application, user = started_application()
+    client.force_login(user)
+    add = url(application, "applications:application_add_item", section="procurement")
+    response = client.post(
+        add,
+        {
+            "version": 99,  # a colleague saved the section since this page was loaded
+            "description": "Begeleiding van de marktverkenning",
+            "estimated_value": "25.000,00",
+            "procedure": "invoice",
+        },
+    )
+    assert response.status_code == 200
+    assert "Begeleiding van de marktverkenning" in response.content.decode()
+    assert application.procurement_items.count() == 0
+
+
+def test_a_refused_upload_leaves_no_file_behind(settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    application, user = started_application()
+    upload = SimpleUploadedFile("akkoord.pdf", b"%PDF-1.7 echt")
+    with pytest.raises(services.StaleSection):
+        services.add_attachment(
+            application, kind="bestuursakkoord", title="A", uploaded=upload, user=user, version=42
+        )
+    media = settings.MEDIA_ROOT / "applications"
+    assert not media.exists() or not any(media.rglob("*.pdf"))
