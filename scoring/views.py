@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from cot_portal.accounts.decorators import login_required_404
 from cot_portal.core.files import download_url
 
 from . import selectors, services
@@ -67,7 +68,7 @@ def idea_list(request, year):
     )
 
 
-@login_required
+@login_required_404
 def idea_declare(request, reference):
     idea = _idea_or_404(request, reference, "scoring.declare_idea_conflict")
     declaration = selectors.declaration_of(idea, request.user)
@@ -100,7 +101,7 @@ def idea_declare(request, reference):
     )
 
 
-@login_required
+@login_required_404
 def idea_detail(request, reference):
     """The idea beside the juror's own score form. Undeclared jurors go to the declaration."""
     idea = selectors.idea_by_reference(reference)
@@ -211,7 +212,7 @@ def shortlist_publish(request, year):
     return redirect("scoring:shortlist", year=call.year)
 
 
-@login_required
+@login_required_404
 def idea_assessment(request, reference):
     idea = _idea_or_404(request, reference, "scoring.assess_idea")
     editable = request.user.has_perm("scoring.decide_idea", idea)

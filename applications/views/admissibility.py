@@ -1,12 +1,13 @@
 """The call manager's admissibility pages (SPEC.md §5). Applicants never reach them (404)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from cot_portal.accounts.decorators import login_required_404
 
 from .. import selectors_applications as selectors
 from ..forms.admissibility import CompletionForm, CriterionForm
@@ -23,7 +24,7 @@ def _manager_only(request):
         raise Http404
 
 
-@login_required
+@login_required_404
 def overview(request, year):
     _manager_only(request)
     call = get_object_or_404(Call, year=year)
@@ -34,7 +35,7 @@ def overview(request, year):
     )
 
 
-@login_required
+@login_required_404
 def detail(request, year, slug, completion_form=None):
     _manager_only(request)
     application = application_or_404(request, year, slug)
@@ -69,7 +70,7 @@ def detail(request, year, slug, completion_form=None):
     )
 
 
-@login_required
+@login_required_404
 @require_POST
 def confirm(request, year, slug, pk):
     _manager_only(request)
@@ -94,7 +95,7 @@ def confirm(request, year, slug, pk):
     )
 
 
-@login_required
+@login_required_404
 @require_POST
 def completion(request, year, slug):
     _manager_only(request)
@@ -110,7 +111,7 @@ def completion(request, year, slug):
     return detail(request, year, slug, completion_form=form)
 
 
-@login_required
+@login_required_404
 @require_POST
 def decision(request, year, slug):
     _manager_only(request)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cot_portal.accounts.decorators import login_required_404
 from cot_portal.accounts.permissions import member_organisation_ids
 
 from .. import selectors_applications as selectors
@@ -73,7 +74,7 @@ def _context(request, application, **extra):
     }
 
 
-@login_required
+@login_required_404
 @require_POST
 def start(request, reference):
     idea = selectors_ideas.idea_with_details(reference)
@@ -102,13 +103,13 @@ def my_applications(request):
     )
 
 
-@login_required
+@login_required_404
 def overview(request, year, slug):
     application = application_or_404(request, year, slug)
     return render(request, "applications/application/overview.html", _context(request, application))
 
 
-@login_required
+@login_required_404
 def section(request, year, slug, section):
     if section not in SECTION_TEMPLATES or section == ApplicationSection.BUDGET:
         raise Http404
@@ -202,7 +203,7 @@ def _save_fields(request, application, section, form) -> bool:
     return True
 
 
-@login_required
+@login_required_404
 @require_POST
 def autosave(request, year, slug, section):
     """htmx autosave of a section's fields: saves what is valid, answers with a status line."""
@@ -233,7 +234,7 @@ def _version(request):
         return None
 
 
-@login_required
+@login_required_404
 @require_POST
 def add_item(request, year, slug, section):
     application = application_or_404(request, year, slug, perm="applications.change_application")
@@ -281,7 +282,7 @@ def add_item(request, year, slug, section):
     return render(request, SECTION_TEMPLATES[section], context)
 
 
-@login_required
+@login_required_404
 @require_POST
 def delete_item(request, year, slug, section, pk):
     application = application_or_404(request, year, slug, perm="applications.change_application")
@@ -318,7 +319,7 @@ def _may_edit_partner(request, application, partner) -> bool:
     ) and partner.organisation_id in member_organisation_ids(request.user)
 
 
-@login_required
+@login_required_404
 @require_POST
 def update_partner(request, year, slug, pk):
     application = application_or_404(request, year, slug)
@@ -337,7 +338,7 @@ def update_partner(request, year, slug, pk):
     return redirect(section_url(application, ApplicationSection.PARTNERS, f"partner-{partner.pk}"))
 
 
-@login_required
+@login_required_404
 @require_POST
 def upload_attachment(request, year, slug, section):
     application = application_or_404(request, year, slug, perm="applications.change_application")
@@ -363,7 +364,7 @@ def upload_attachment(request, year, slug, section):
     return redirect(section_url(application, section))
 
 
-@login_required
+@login_required_404
 def review(request, year, slug):
     application = application_or_404(request, year, slug)
     if request.method == "POST":

@@ -10,13 +10,13 @@ line is a 404); nobody changes anything after submission.
 import os
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cot_portal.accounts.decorators import login_required_404
 from cot_portal.accounts.permissions import member_organisation_ids
 
 from .. import budget_xlsx
@@ -90,7 +90,7 @@ def _page_context(request, application, *, form=None, line_form=None):
     return context
 
 
-@login_required
+@login_required_404
 def budget(request, year, slug):
     """The page; a POST is the financing form's save button (without JavaScript)."""
     application = application_or_404(request, year, slug)
@@ -109,7 +109,7 @@ def budget(request, year, slug):
     )
 
 
-@login_required
+@login_required_404
 @require_POST
 def check(request, year, slug):
     """htmx: the totals and checks for what is typed, unsaved (financing and a new line)."""
@@ -162,7 +162,7 @@ def check(request, year, slug):
     )
 
 
-@login_required
+@login_required_404
 @require_POST
 def add_line(request, year, slug):
     application = application_or_404(request, year, slug, perm=CHANGE_OWN)
@@ -192,7 +192,7 @@ def add_line(request, year, slug):
     return redirect(budget_url(application, f"partner-{line.partner_id}"))
 
 
-@login_required
+@login_required_404
 def edit_line(request, year, slug, pk):
     application = application_or_404(request, year, slug, perm=CHANGE_OWN)
     editable = _editable_partners(request, application)
@@ -226,7 +226,7 @@ def edit_line(request, year, slug, pk):
     return render(request, "applications/application/budget/line_form.html", context)
 
 
-@login_required
+@login_required_404
 @require_POST
 def delete_line(request, year, slug, pk):
     application = application_or_404(request, year, slug, perm=CHANGE_OWN)
@@ -240,7 +240,7 @@ def delete_line(request, year, slug, pk):
     return redirect(budget_url(application, f"partner-{partner_id}"))
 
 
-@login_required
+@login_required_404
 @require_GET
 def download(request, year, slug):
     application = application_or_404(request, year, slug)
@@ -263,7 +263,7 @@ def download(request, year, slug):
     return response
 
 
-@login_required
+@login_required_404
 def upload(request, year, slug):
     """Only the lead uploads a workbook: it replaces every line and the financing."""
     application = application_or_404(request, year, slug, perm=CHANGE_ALL)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cot_portal.accounts.decorators import login_required_404
 from cot_portal.accounts.permissions import member_organisation_ids
 from cot_portal.formatting import short_datetime
 
@@ -76,7 +77,7 @@ def _colleague_changes(idea, version) -> list[str]:
     ]
 
 
-@login_required
+@login_required_404
 def idea_page(request, reference):
     idea = _idea_or_404(request, reference)
     editable = request.user.has_perm("applications.change_idea", idea)
@@ -164,7 +165,7 @@ def _save_from_form(request, idea, form):
     return form, idea, redirect("applications:idea", reference=idea.reference)
 
 
-@login_required
+@login_required_404
 @require_POST
 def autosave(request, reference):
     """htmx autosave: saves the valid fields and answers with a status line."""
@@ -186,7 +187,7 @@ def autosave(request, reference):
     return render(request, "applications/ideas/_save_status.html", context)
 
 
-@login_required
+@login_required_404
 @require_POST
 def add_partner(request, reference):
     idea = _idea_or_404(request, reference, perm="applications.change_idea")
@@ -206,7 +207,7 @@ def add_partner(request, reference):
     return redirect(f"{idea_url(idea)}#partners")
 
 
-@login_required
+@login_required_404
 @require_POST
 def remove_partner(request, reference, pk):
     idea = _idea_or_404(request, reference, perm="applications.change_idea")
@@ -224,7 +225,7 @@ def idea_url(idea):
     return reverse("applications:idea", kwargs={"reference": idea.reference})
 
 
-@login_required
+@login_required_404
 def call_ideas(request, year):
     """The call manager's overview of a call's ideas."""
     if not request.user.has_perm("applications.change_call"):

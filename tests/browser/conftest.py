@@ -93,18 +93,43 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
+def new_context(browser, live_server):
+    """A browser context as a person in Flanders has it, pointed at the live server."""
     context = browser.new_context(
         locale="nl-BE",
         timezone_id="Europe/Brussels",
         base_url=live_server.url,
         viewport={"width": 1280, "height": 900},
+        accept_downloads=True,
     )
     context.set_default_timeout(15_000)
+    return context
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = new_context(browser, live_server)
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """A fresh browser context per person (their own cookies), closed after the test.
+
+    `open_page(name)` returns a new page in a new context; `name` only says whose it is.
+    """
+    contexts = []
+
+    def _open(name):
+        context = new_context(browser, live_server)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    for context in contexts:
+        context.close()
 
 
 def login(page, live_server, email, password):

@@ -14,35 +14,46 @@ Every page visited passes axe-core (WCAG 2.0/2.1 A and AA) and is kept as a scre
 Wording is looked up through the portal's own translations (`t`).
 """
 
-import io
 import re
 from datetime import timedelta
 from urllib.parse import parse_qs
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from playwright.sync_api import expect
-from pypdf import PdfReader
 
 from applications.models import (
     AdmissibilityCriterion,
     Application,
     ApplicationSection,
     ApplicationStatus,
-    Call,
 )
 from applications.services.submission import submit_application
 from cot_portal.accounts.models import User
-from cot_portal.core.demo import DEMO_PASSWORD, load_demo
 from cot_portal.formatting import short_datetime
 from tests.factories_application import complete, started_application
 
-from .conftest import check_axe, confirm_second_factor, login, screenshot
+from .journey import (
+    GENT,
+    KORTRIJK,
+    LEUVEN,
+    button,
+    checker,
+    click_and_wait,
+    demo_call,
+    field,
+    link,
+    log_in_as,
+    open_section,
+    pdf_bytes,
+    pdf_text,
+    prefix,
+    status_message,
+    t,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-GENT, KORTRIJK, LEUVEN = "44021", "34022", "24062"
 COMPLETION_MESSAGE = "Beschrijf het bedrijfsmodel na de projectperiode: wie betaalt de hosting?"
 NEW_BUSINESS_MODEL = "Elke deelnemende gemeente betaalt een jaarlijkse bijdrage per inwoner."
 COCREATION_NOTE = (
@@ -54,48 +65,7 @@ LEUVEN_REASON = "De begroting van de volger ontbreekt in het kostenmodel."
 
 # --- helpers ----------------------------------------------------------------------------------
 
-
-def t(text, **values):
-    """The Dutch text the portal shows for an English source string."""
-    with translation.override("nl"):
-        translated = gettext(text)
-    return translated % values if values else translated
-
-
-def exactly(text, **values):
-    """A pattern for a label or name: the translated text, any case, crispy's `*` allowed."""
-    return re.compile(rf"^\s*{re.escape(t(text, **values))}\s*\*?\s*$", re.IGNORECASE)
-
-
-def prefix(text):
-    """The translated text up to its first placeholder (for messages with a date in them)."""
-    return re.split(r"%\(\w+\)s", t(text))[0].strip()
-
-
-def field(scope, label):
-    return scope.get_by_label(exactly(label))
-
-
-def button(scope, text, **values):
-    return scope.get_by_role("button", name=exactly(text, **values))
-
-
-def link(scope, text, **values):
-    return scope.get_by_role("link", name=exactly(text, **values))
-
-
-def check(page, name):
-    screenshot(page, f"admissibility-journey-{name}")
-    check_axe(page)
-
-
-def click_and_wait(page, locator):
-    with page.expect_navigation():
-        locator.click()
-
-
-def status_message(page):
-    return page.locator("main .messages .alert")
+check = checker("admissibility-journey")
 
 
 def criterion(page, value):
@@ -104,25 +74,6 @@ def criterion(page, value):
     return page.locator("main section[id^=check-]").filter(
         has=page.get_by_role("heading", name=re.compile(re.escape(t(label))))
     )
-
-
-def pdf_text(page, href) -> str:
-    response = page.request.get(href)
-    assert response.status == 200, f"{href}: HTTP {response.status}"
-    body = response.body()
-    assert body.startswith(b"%PDF"), body[:40]
-    reader = PdfReader(io.BytesIO(body))
-    text = "\n".join(p.extract_text() for p in reader.pages).replace("\xa0", " ")
-    return re.sub(r"\s+", " ", text)
-
-
-def log_in_as(open_page, live_server, email, name):
-    page = open_page(name)
-    login(page, live_server, email, DEMO_PASSWORD)
-    if "/account/tweede-factor/" in page.url:
-        confirm_second_factor(page)
-    assert page.url.endswith("/mijn-portaal/"), page.url
-    return page
 
 
 def submitted(call, lead_nis, email):
@@ -136,37 +87,13 @@ def submitted(call, lead_nis, email):
     return application
 
 
-@pytest.fixture
-def open_page(browser, live_server):
-    """A fresh browser context per person (their own cookies), closed after the test."""
-    contexts = []
-
-    def _open(name):
-        context = browser.new_context(
-            locale="nl-BE",
-            timezone_id="Europe/Brussels",
-            base_url=live_server.url,
-            viewport={"width": 1280, "height": 900},
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
 # --- the journey ------------------------------------------------------------------------------
 
 
 def test_admissibility_check_with_completion_and_decisions(
     open_page, live_server, settings, mailoutbox
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    load_demo()
-    call = Call.objects.get(year=timezone.localdate().year + 1)
+    call = demo_call(settings)
     year, call_title = call.year, call.title
     gent_app = submitted(call, GENT, "aanvrager@gent.demo")
     leuven_app = submitted(call, LEUVEN, "aanvrager@leuven.demo")
@@ -250,8 +177,7 @@ def test_admissibility_check_with_completion_and_decisions(
     check(gent, "gent-scalability-autosaved")
 
     # Any other section stays as it was submitted: shown, not editable.
-    nav = gent.get_by_role("navigation", name=exactly("Sections of the application"))
-    click_and_wait(gent, nav.get_by_role("link", name=exactly(ApplicationSection.PROJECT.label)))
+    open_section(gent, ApplicationSection.PROJECT.label)
     main = gent.locator("main")
     expect(main.locator("textarea")).to_have_count(0)
     expect(button(main, "Save")).to_have_count(0)
@@ -286,7 +212,7 @@ def test_admissibility_check_with_completion_and_decisions(
     check(kortrijk, "kortrijk-review-during-completion")
 
     # Gent submits the completed application on the review page.
-    click_and_wait(gent, nav.get_by_role("link", name=exactly("Review and submit")))
+    open_section(gent, "Review and submit")
     # The deadline that counts now is the completion's, not the call's.
     expect(gent.locator("main form p")).to_contain_text(deadline_text)
     expect(gent.locator("main form")).not_to_contain_text(short_datetime(call.application_deadline))
@@ -387,7 +313,7 @@ def test_admissibility_check_with_completion_and_decisions(
     letter = leuven.get_by_role("link", name=subject)
     expect(letter).to_be_visible()
     check(leuven, "leuven-dashboard-letter")
-    text = pdf_text(leuven, letter.get_attribute("href"))
+    text = re.sub(r"\s+", " ", pdf_text(pdf_bytes(leuven, letter.get_attribute("href"))))
     assert t(AdmissibilityCriterion.COMPLETE.label) in text, text[:1500]
     assert leuven_app.reference in text, text[:500]
     assert LEUVEN_REASON in " ".join(text.split()), text[:1500]

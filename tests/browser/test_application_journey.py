@@ -22,23 +22,36 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 from pypdf import PdfWriter
 
-from applications.models import Application, ApplicationPartner, Call, CostLine, Idea
+from applications.models import Application, ApplicationPartner, CostLine, Idea
 from applications.rules import add_months
 from cot_portal.accounts.models import Organisation, User
-from cot_portal.core.demo import DEMO_PASSWORD, load_demo
 from tests.factories import IdeaFactory, idea_partner
 
-from .conftest import check_axe, confirm_second_factor, login, screenshot
+from .journey import (
+    GENT,
+    KORTRIJK,
+    LEUVEN,
+    button,
+    checker,
+    click_and_wait,
+    demo_call,
+    exactly,
+    field,
+    link,
+    log_in_as,
+    open_section,
+    prefix,
+    status_message,
+    t,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-GENT, KORTRIJK, LEUVEN = "44021", "34022", "24062"
 IDEA_TITLE = "Slimme parkeersensoren in de binnenstad"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SECTIONS = [
@@ -58,53 +71,7 @@ SECTIONS = [
 
 # --- helpers ----------------------------------------------------------------------------------
 
-
-def t(text, **values):
-    """The Dutch text the portal shows for an English source string."""
-    with translation.override("nl"):
-        translated = gettext(text)
-    return translated % values if values else translated
-
-
-def exactly(text, **values):
-    """A pattern for a label or name: the translated text, any case, crispy's `*` allowed."""
-    return re.compile(rf"^\s*{re.escape(t(text, **values))}\s*\*?\s*$", re.IGNORECASE)
-
-
-def field(scope, label):
-    return scope.get_by_label(exactly(label))
-
-
-def button(scope, text, **values):
-    return scope.get_by_role("button", name=exactly(text, **values))
-
-
-def link(scope, text, **values):
-    return scope.get_by_role("link", name=exactly(text, **values))
-
-
-def prefix(text):
-    """The translated text up to its first placeholder (for messages with a date in them)."""
-    return re.split(r"%\(\w+\)s", t(text))[0].strip()
-
-
-def check(page, name):
-    screenshot(page, f"application-journey-{name}")
-    check_axe(page)
-
-
-def click_and_wait(page, locator):
-    with page.expect_navigation():
-        locator.click()
-
-
-def status_message(page):
-    return page.locator("main .messages .alert")
-
-
-def open_section(page, name):
-    nav = page.get_by_role("navigation", name=exactly("Sections of the application"))
-    click_and_wait(page, nav.get_by_role("link", name=exactly(name)))
+check = checker("application-journey")
 
 
 def autosaved(page, values: dict[str, str], scope=None):
@@ -126,15 +93,6 @@ def autosaved(page, values: dict[str, str], scope=None):
             element.fill(value)
     assert answered.value.ok, answered.value.status
     expect(page.locator("#save-status")).to_contain_text(prefix("Saved at %(when)s."))
-
-
-def log_in_as(open_page, live_server, email, name):
-    page = open_page(name)
-    login(page, live_server, email, DEMO_PASSWORD)
-    if "/account/tweede-factor/" in page.url:
-        confirm_second_factor(page)
-    assert page.url.endswith("/mijn-portaal/"), page.url
-    return page
 
 
 def small_pdf() -> bytes:
@@ -163,38 +121,13 @@ def budget_check(page, rule, ok):
     )
 
 
-@pytest.fixture
-def open_page(browser, live_server):
-    """A fresh browser context per person (their own cookies), closed after the test."""
-    contexts = []
-
-    def _open(name):
-        context = browser.new_context(
-            locale="nl-BE",
-            timezone_id="Europe/Brussels",
-            base_url=live_server.url,
-            viewport={"width": 1280, "height": 900},
-            accept_downloads=True,
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
 # --- the journey ------------------------------------------------------------------------------
 
 
 def test_full_application_from_shortlisted_idea_to_submission(
     open_page, live_server, settings, mailoutbox
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    load_demo()
-    call = Call.objects.get(year=timezone.localdate().year + 1)
+    call = demo_call(settings)
     gent, kortrijk, leuven = (
         Organisation.objects.get(nis_code=n) for n in (GENT, KORTRIJK, LEUVEN)
     )

@@ -12,7 +12,6 @@ Every page visited passes axe-core (WCAG 2.0/2.1 A and AA) and is kept as a scre
 The deadline is moved in the database (the live server runs in this process), not the clock.
 """
 
-import io
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -20,18 +19,27 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
-from pypdf import PdfReader
 
 from applications.models import Call, Idea, IdeaStatus
 from applications.services import ideas as idea_services
 from cot_portal.accounts.models import Membership, MembershipRole, Organisation, User
-from cot_portal.core.demo import DEMO_PASSWORD, load_demo
 
-from .conftest import check_axe, confirm_second_factor, login, screenshot
+from .journey import (
+    GENT,
+    KORTRIJK,
+    LEUVEN,
+    checker,
+    click_and_wait,
+    demo_call,
+    labelled,
+    log_in_as,
+    pdf_bytes,
+    pdf_text,
+    status_message,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-GENT, KORTRIJK, LEUVEN = "44021", "34022", "24062"
 SESSION_TITLE = "Infosessie City of Things: van idee tot aanvraag"
 
 GENT_IDEA = {
@@ -53,75 +61,13 @@ LEUVEN_CONSENSUS = ["8", "7", "6", "5", "4", "3"]
 
 # --- helpers ----------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def open_page(browser, live_server):
-    """A fresh browser context per person (their own cookies), closed after the test."""
-    contexts = []
-
-    def _open(name):
-        context = browser.new_context(
-            locale="nl-BE",
-            timezone_id="Europe/Brussels",
-            base_url=live_server.url,
-            viewport={"width": 1280, "height": 900},
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
-def check(page, name):
-    """Screenshot and axe on the page as it is now."""
-    screenshot(page, f"idea-journey-{name}")
-    check_axe(page)
-
-
-def labelled(scope, text):
-    """The field whose label is exactly `text` (crispy adds `*` to required fields)."""
-    return scope.get_by_label(re.compile(rf"^\s*{re.escape(text)}\s*\*?\s*$"))
-
-
-def click_and_wait(page, locator):
-    with page.expect_navigation():
-        locator.click()
-
-
-def status_message(page):
-    """The messages Django shows at the top of the page (success, error)."""
-    return page.locator("main .messages .alert")
-
-
-def pdf_bytes(page, href):
-    response = page.request.get(href)
-    assert response.status == 200, f"{href}: HTTP {response.status}"
-    body = response.body()
-    assert body.startswith(b"%PDF"), body[:40]
-    return body
-
-
-def pdf_text(body: bytes) -> str:
-    reader = PdfReader(io.BytesIO(body))
-    return "\n".join(page.extract_text() for page in reader.pages).replace("\xa0", " ")
+check = checker("idea-journey")
 
 
 def wait_for_autosave(page, version_before):
     """The autosave answered: a new version number and the 'saved' line."""
     expect(page.locator("#id_version")).not_to_have_value(version_before)
     expect(page.locator("#save-status")).to_contain_text("Bewaard")
-
-
-def log_in_as(open_page, live_server, email, name):
-    page = open_page(name)
-    login(page, live_server, email, DEMO_PASSWORD)
-    if "/account/tweede-factor/" in page.url:
-        confirm_second_factor(page)
-    assert page.url.endswith("/mijn-portaal/"), page.url
-    return page
 
 
 def submit_leuven_idea_in_time(call):
@@ -152,10 +98,7 @@ def submit_leuven_idea_in_time(call):
 def test_idea_phase_from_co_creation_to_the_shortlist_letter(
     open_page, live_server, settings, mailoutbox
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    load_demo()
-    call = Call.objects.get(year=timezone.localdate().year + 1)
+    call = demo_call(settings)
     year, call_title = call.year, call.title
 
     # 1. The call manager plans an information session, through the session list.
@@ -438,9 +381,7 @@ def test_typing_and_submitting_straight_away_is_not_a_conflict(open_page, live_s
     server but its answer is lost because the page navigates (as happens in a real browser),
     so the form still carries the old version. Both carry the same text: that is no conflict.
     """
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    load_demo()
-    call = Call.objects.get(year=timezone.localdate().year + 1)
+    call = demo_call(settings)
     gent_org = Organisation.objects.get(nis_code=GENT)
     user = User.objects.get(email="aanvrager@gent.demo")
     idea = idea_services.create_idea(

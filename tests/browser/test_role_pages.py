@@ -16,7 +16,8 @@ from applications.models import Call, SessionKind
 from applications.services.cocreation import create_session
 from cot_portal.core.demo import DEMO_PASSWORD, load_demo
 
-from .conftest import check_axe, confirm_second_factor, login, screenshot
+from .conftest import confirm_second_factor, login
+from .journey import check_page, click_and_wait
 
 CALL_2025 = "Oproep City of Things 2025"
 
@@ -80,11 +81,6 @@ def visit(page, path, expect_status=200):
     return response
 
 
-def check_page(page, name):
-    screenshot(page, name)
-    check_axe(page)
-
-
 SESSION_TITLE = "Inspiratiesessie: slimme mobiliteit"
 MEMBERS = {"applicant-gent", "partner-kortrijk", "applicant-leuven"}
 JURY = {"jury-member", "jury-expert"}
@@ -109,8 +105,7 @@ def plan_a_session(call):
 
 def follow(page, link, name, url_part):
     """Click a link on the page, check where it leads, screenshot and axe; then go back."""
-    with page.expect_navigation():
-        link.click()
+    click_and_wait(page, link)
     assert url_part in page.url, page.url
     check_page(page, name)
     page.go_back()
@@ -154,8 +149,7 @@ def visit_idea_phase_pages(page, role, call):
             f"{role.slug}-call-ideas",
             f"/oproepen/{year}/ideeen/",
         )
-        with page.expect_navigation():
-            section.get_by_role("link", name=f"Sessies van {title}").click()
+        click_and_wait(page, section.get_by_role("link", name=f"Sessies van {title}"))
         check_page(page, f"{role.slug}-session-list")
         list_url = page.url
         follow(
@@ -203,8 +197,7 @@ def test_every_page_of_a_role_is_accessible(page, live_server, role):
         if role.slug == "call-manager":
             # A wrong code keeps the person on the page with an error next to the field.
             page.fill("#id_token", "000000")
-            with page.expect_navigation():
-                page.locator("form:has(#id_token) button[type=submit]").click()
+            click_and_wait(page, page.locator("form:has(#id_token) button[type=submit]"))
             assert "/account/tweede-factor/" in page.url
             assert page.locator("#id_token").get_attribute("aria-invalid") == "true" or (
                 page.locator(".invalid-feedback").count() > 0
@@ -245,8 +238,7 @@ def test_every_page_of_a_role_is_accessible(page, live_server, role):
         return
 
     # The back office, reached through the header link.
-    with page.expect_navigation():
-        back_office.click()
+    click_and_wait(page, back_office)
     assert page.url.endswith("/beheer/"), page.url
     check_page(page, f"{role.slug}-admin-index")
     links = page.locator("#content-main th[scope=row] a")
@@ -254,8 +246,7 @@ def test_every_page_of_a_role_is_accessible(page, live_server, role):
     assert sorted(hrefs) == sorted(role.admin_models)
 
     for href in hrefs:
-        with page.expect_navigation():
-            page.locator(f"#content-main th[scope=row] a[href='{href}']").click()
+        click_and_wait(page, page.locator(f"#content-main th[scope=row] a[href='{href}']"))
         assert page.url.endswith(href), page.url
         check_page(page, f"{role.slug}-admin-{href.strip('/').replace('/', '-')}")
         page.go_back()
@@ -265,11 +256,11 @@ def test_every_page_of_a_role_is_accessible(page, live_server, role):
         # read-only view for finance.
         visit(page, "/beheer/accounts/organisation/")
         page.fill("#searchbar", "Gent")
-        with page.expect_navigation():
-            page.locator("#changelist-search [type=submit]").click()
+        click_and_wait(page, page.locator("#changelist-search [type=submit]"))
         check_page(page, f"{role.slug}-admin-organisation-search")
-        with page.expect_navigation():
-            page.locator("#result_list").get_by_role("link", name="Gent", exact=True).click()
+        click_and_wait(
+            page, page.locator("#result_list").get_by_role("link", name="Gent", exact=True)
+        )
         assert re.search(r"/beheer/accounts/organisation/\d+/change/(\?|$)", page.url), page.url
         if role.slug == "call-manager":
             assert page.locator("#id_name").input_value() == "Gent"
@@ -281,20 +272,17 @@ def test_every_page_of_a_role_is_accessible(page, live_server, role):
     if role.slug == "call-manager":
         # A new call starts from the add form of the call list.
         visit(page, "/beheer/applications/call/")
-        with page.expect_navigation():
-            page.locator("ul.object-tools a.addlink").click()
+        click_and_wait(page, page.locator("ul.object-tools a.addlink"))
         assert page.url.endswith("/beheer/applications/call/add/"), page.url
         check_page(page, f"{role.slug}-admin-call-add")
 
         # The rules of a call: from the call list to its change form, and its history.
         visit(page, "/beheer/applications/call/")
-        with page.expect_navigation():
-            page.locator("#result_list").get_by_role("link", name=CALL_2025).click()
+        click_and_wait(page, page.locator("#result_list").get_by_role("link", name=CALL_2025))
         assert "/beheer/applications/call/" in page.url and page.url.endswith("/change/")
         assert page.locator("#id_title").input_value() == CALL_2025
         check_page(page, f"{role.slug}-admin-call-change")
-        with page.expect_navigation():
-            page.locator("a.historylink").click()
+        click_and_wait(page, page.locator("a.historylink"))
         assert page.url.endswith("/history/"), page.url
         check_page(page, f"{role.slug}-admin-call-history")
 
@@ -306,27 +294,23 @@ def test_anonymous_pages_are_accessible(page, live_server):
     assert page.locator("main").get_by_text(CALL_2025).is_visible()
     check_page(page, "anonymous-home")
 
-    with page.expect_navigation():
-        page.locator("main a[href='/account/aanmelden/']").click()
+    click_and_wait(page, page.locator("main a[href='/account/aanmelden/']"))
     assert page.locator("#id_username").is_visible()
     check_page(page, "anonymous-login")
 
     # A wrong password: the error is announced and the page still passes.
     page.fill("#id_username", "aanvrager@gent.demo")
     page.fill("#id_password", "not-the-password")
-    with page.expect_navigation():
-        page.locator("form:has(#id_password) button[type=submit]").click()
+    click_and_wait(page, page.locator("form:has(#id_password) button[type=submit]"))
     assert page.url.endswith("/account/aanmelden/")
     assert page.locator("main [role=alert]").is_visible()
     check_page(page, "anonymous-login-error")
 
-    with page.expect_navigation():
-        page.locator("main a[href='/account/wachtwoord-vergeten/']").click()
+    click_and_wait(page, page.locator("main a[href='/account/wachtwoord-vergeten/']"))
     assert page.locator("#id_email").is_visible()
     check_page(page, "anonymous-password-reset")
     page.fill("#id_email", "aanvrager@gent.demo")
-    with page.expect_navigation():
-        page.locator("form:has(#id_email) button[type=submit]").click()
+    click_and_wait(page, page.locator("form:has(#id_email) button[type=submit]"))
     assert page.url.endswith("/account/wachtwoord-vergeten/verstuurd/"), page.url
     check_page(page, "anonymous-password-reset-done")
 
@@ -340,8 +324,7 @@ def test_language_selector_switches_to_english(page, live_server):
     visit(page, "/")
     assert page.locator("html").get_attribute("lang") == "nl"
     page.select_option("#language-select", "en")
-    with page.expect_navigation():
-        page.locator("form:has(#language-select) button[type=submit]").click()
+    click_and_wait(page, page.locator("form:has(#language-select) button[type=submit]"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("#language-select").input_value() == "en"
     assert page.locator("main").get_by_text(CALL_2025).is_visible()

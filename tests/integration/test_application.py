@@ -164,7 +164,7 @@ def test_other_municipalities_jurors_and_anonymous_visitors_never_see_an_applica
             assert client.get(page).status_code == 404
     client.logout()
     for page in pages:
-        assert client.get(page)["Location"].startswith(reverse("accounts:login"))
+        assert client.get(page).status_code == 404
 
 
 def test_review_lists_every_missing_item_with_a_link(client):
