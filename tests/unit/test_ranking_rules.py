@@ -119,13 +119,13 @@ def test_r_thresh_exactly_half_of_every_section_and_60_percent_in_total_passes()
 
 
 def test_r_thresh_49_5_percent_of_a_section_fails_with_its_figures():
-    # 19,8 of 40 is 49,5%: one tenth under the threshold of 20. (No Dutch translation yet: the
-    # English source string shows, with the Belgian number format.)
-    result = ranking.eligibility(
-        {"A": D(30), "B": D("19.8"), "C": D(30)}, MAXIMA, D("0.50"), D("0.60")
-    )
+    # 19,8 of 40 is 49,5%: one tenth under the threshold of 20, said in Dutch with the figures.
+    with translation.override("nl"):
+        result = ranking.eligibility(
+            {"A": D(30), "B": D("19.8"), "C": D(30)}, MAXIMA, D("0.50"), D("0.60")
+        )
     assert result.eligible is False
-    assert result.failed == ["Section B: 19,8 of 40 points, less than 50% (20,0)."]
+    assert result.failed == ["Onderdeel B: 19,8 van 40 punten, minder dan 50% (20,0)."]
 
 
 def test_r_thresh_the_message_in_english_carries_the_figures():
