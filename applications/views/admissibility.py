@@ -114,9 +114,22 @@ def completion(request, year, slug):
 @login_required_404
 @require_POST
 def decision(request, year, slug):
+    """Both decisions are final, so the first click shows what will happen; the second decides."""
     _manager_only(request)
     application = application_or_404(request, year, slug)
     admissible = request.POST.get("admissible") == "yes"
+    if request.POST.get("confirmed") != "1":
+        checks = application.admissibility_checks.order_by("pk")
+        return render(
+            request,
+            "applications/admissibility/confirm.html",
+            {
+                "application": application,
+                "admissible": admissible,
+                "failed": [c for c in checks if not c.ok],
+                "recipients": services.lead_recipients(application),
+            },
+        )
     try:
         services.decide(application, admissible=admissible, user=request.user)
     except ApplicationError as exc:

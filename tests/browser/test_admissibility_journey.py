@@ -255,6 +255,8 @@ def test_admissibility_check_with_completion_and_decisions(
     )
     check(manager, "manager-gent-cocreation-confirmed")
     click_and_wait(manager, button(manager, "Admissible: to the jury"))
+    check(manager, "manager-confirm-admissible")
+    click_and_wait(manager, button(manager, "Confirm: admissible"))
     expect(status_message(manager).first).to_contain_text(
         t("The application is admissible and goes to the jury.")
     )
@@ -297,6 +299,9 @@ def test_admissibility_check_with_completion_and_decisions(
     expect(criterion(manager, "complete").get_by_role("heading")).to_contain_text(not_met)
     check(manager, "manager-leuven-not-met")
     click_and_wait(manager, button(manager, "Not admissible: send the letter"))
+    expect(manager.locator("main")).to_contain_text(LEUVEN_REASON)  # what the letter will say
+    check(manager, "manager-confirm-not-admissible")
+    click_and_wait(manager, button(manager, "Confirm and send the letter"))
     expect(status_message(manager).first).to_contain_text(
         t("The application is not admissible. The letter with the reasons was sent.")
     )

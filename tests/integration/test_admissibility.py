@@ -84,7 +84,12 @@ def test_the_manager_overrides_only_with_a_note_and_decides(client, submitted, m
             f"c{cocreation.pk}-note": "Aanwezig op sessie 2, lijst ontbrak.",
         },
     )
-    client.post(url(application, "applications:admissibility_decision"), {"admissible": "yes"})
+    decide_url = url(application, "applications:admissibility_decision")
+    page = client.post(decide_url, {"admissible": "yes"}).content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED  # the first click only asks
+    assert 'name="confirmed"' in page
+    client.post(decide_url, {"admissible": "yes", "confirmed": "1"})
     application.refresh_from_db()
     assert application.status == ApplicationStatus.ADMISSIBLE
     latest = checks(application)["cocreation"].history.latest()
