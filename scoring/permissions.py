@@ -11,7 +11,7 @@ A conflicted juror sees nothing of the idea: views answer 404.
 
 import rules
 
-from applications.models import IdeaStatus
+from applications.models import ApplicationStatus, IdeaStatus
 from cot_portal.accounts.permissions import (
     is_call_manager,
     is_jury_member,
@@ -19,7 +19,13 @@ from cot_portal.accounts.permissions import (
 )
 
 from . import rules as scoring_rules
-from .models import IdeaConflict, ShortlistPublication
+from .models import (
+    ApplicationConflict,
+    IdeaConflict,
+    JuryAssignment,
+    JuryMember,
+    ShortlistPublication,
+)
 
 JURY_STATUSES = (IdeaStatus.SUBMITTED, IdeaStatus.SHORTLISTED, IdeaStatus.NOT_SHORTLISTED)
 
@@ -94,3 +100,100 @@ rules.add_perm("scoring.assess_idea", is_call_manager & idea_in_jury_phase)
 rules.add_perm("scoring.decide_idea", is_call_manager & idea_open_for_scoring)
 rules.add_perm("scoring.view_shortlist", is_call_manager)
 rules.add_perm("scoring.publish_shortlist", is_call_manager & shortlist_not_published)
+
+
+# --- Phase 2: the jury's work on full applications (issue 7) --------------------------------
+#
+# The same gate as for ideas, on the call's jury instead of the staff role: a member of the call's
+# jury (JuryMember) who is assigned the application (JuryAssignment) sees its reference, title and
+# organisations, declares, and only after "no conflict" sees the frozen submission and scores it.
+# Membership of the lead applicant or of a partner organisation is an automatic conflict.
+# `selectors_applications.jury_application_rows` is the list twin of these predicates.
+
+
+def declared_application_conflict(user, application) -> bool | None:
+    """True/False as the juror declared about this application, None when not declared yet."""
+    if not user.is_authenticated or application is None:
+        return None
+    return (
+        ApplicationConflict.objects.filter(application=application, juror=user)
+        .values_list("has_conflict", flat=True)
+        .first()
+    )
+
+
+@rules.predicate
+def is_call_jury_member(user, call):
+    return (
+        user.is_authenticated
+        and call is not None
+        and JuryMember.objects.filter(call=call, user=user).exists()
+    )
+
+
+@rules.predicate
+def is_assigned_juror(user, application):
+    return (
+        user.is_authenticated
+        and application is not None
+        and JuryAssignment.objects.filter(
+            application=application,
+            juror__user=user,
+            juror__call_id=application.call_id,
+        ).exists()
+    )
+
+
+@rules.predicate
+def application_in_jury_phase(user, application):
+    return application is not None and application.status == ApplicationStatus.ADMISSIBLE
+
+
+@rules.predicate
+def is_automatically_conflicted_for_application(user, application):
+    """A member of the lead applicant or of any partner organisation (R-JURY)."""
+    if application is None:
+        return False
+    own = member_organisation_ids(user)
+    if not own:
+        return False
+    return scoring_rules.is_automatically_conflicted(
+        own,
+        application.organisation_id,
+        (p.organisation_id for p in application.partners.all()),
+    )
+
+
+@rules.predicate
+def has_declared_no_application_conflict(user, application):
+    return declared_application_conflict(user, application) is False
+
+
+@rules.predicate
+def has_declared_application_conflict(user, application):
+    return declared_application_conflict(user, application) is True
+
+
+is_unconflicted_application_juror = (
+    is_assigned_juror
+    & application_in_jury_phase
+    & ~is_automatically_conflicted_for_application
+    & has_declared_no_application_conflict
+)
+may_declare_application = (
+    is_assigned_juror
+    & application_in_jury_phase
+    & ~is_automatically_conflicted_for_application
+    & ~has_declared_application_conflict
+)
+
+# A jury member's list of the applications of a call assigned to them (the call object is passed).
+rules.add_perm("scoring.view_jury_applications", is_call_jury_member)
+# The declaration page: reference, title, lead applicant and partners' names only.
+rules.add_perm("scoring.declare_application_conflict", may_declare_application)
+# The frozen submission, its PDF, and the juror's own score sheet.
+rules.add_perm("scoring.view_application_for_jury", is_unconflicted_application_juror)
+rules.add_perm("scoring.score_application", is_unconflicted_application_juror)
+# The call manager: the jury of a call and the assignments; reopening a submitted sheet.
+rules.add_perm("scoring.compose_jury", is_call_manager)
+rules.add_perm("scoring.reopen_application_sheet", is_call_manager)

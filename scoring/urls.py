@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_applications
 
 app_name = "scoring"
 
@@ -17,4 +17,27 @@ urlpatterns = [
         name="shortlist_publish",
     ),
     path("ideeen/<str:reference>/beoordeling/", views.idea_assessment, name="idea_assessment"),
+    # Full applications (issue 7): the juror
+    path(
+        "oproepen/<int:year>/aanvragen/",
+        views_applications.application_list,
+        name="jury_application_list",
+    ),
+    path(
+        "aanvragen/<str:reference>/",
+        views_applications.application_detail,
+        name="jury_application_detail",
+    ),
+    path(
+        "aanvragen/<str:reference>/verklaring/",
+        views_applications.application_declare,
+        name="jury_application_declare",
+    ),
+    path(
+        "aanvragen/<str:reference>/pdf/",
+        views_applications.application_pdf,
+        name="jury_application_pdf",
+    ),
+    # Full applications: the call manager
+    path("oproepen/<int:year>/jury/", views_applications.jury_compose, name="jury_compose"),
 ]
