@@ -36,6 +36,26 @@ class ScoringError(ValidationError):
     """A refusal with a message for the user (in the user's language)."""
 
 
+def write_sheet_rows(sheet, *, model, key_field, text_field, keys, values) -> None:
+    """Write a juror's per-criterion rows: create, change or leave each, never blank a row.
+
+    `values` maps a criterion key to (points, text); shared by idea and application sheets.
+    """
+    existing = {getattr(row, key_field): row for row in sheet.scores.all()}
+    for key in keys:
+        points, text = values.get(key, (None, ""))
+        text = (text or "").strip()
+        row = existing.get(key)
+        if row is None:
+            if points is None and not text:
+                continue
+            model.objects.create(sheet=sheet, points=points, **{key_field: key, text_field: text})
+        elif row.points != points or getattr(row, text_field) != text:
+            row.points = points
+            setattr(row, text_field, text)
+            row.save(update_fields=["points", text_field])
+
+
 def _automatically_conflicted(idea: Idea, juror) -> bool:
     return rules.is_automatically_conflicted(
         member_organisation_ids(juror),
@@ -130,21 +150,14 @@ def save_idea_sheet(
         )
         if sheet.status == SheetStatus.SUBMITTED:
             raise ScoringError(_("You already submitted your scores for this idea."))
-        existing = {s.criterion: s for s in sheet.scores.all()}
-        for n in rules.CRITERION_NUMBERS:
-            value = scores.get(n, CriterionInput(None))
-            row = existing.get(n)
-            feedback = (value.feedback or "").strip()
-            if row is None:
-                if value.points is None and not feedback:
-                    continue
-                IdeaCriterionScore.objects.create(
-                    sheet=sheet, criterion=n, points=value.points, feedback=feedback
-                )
-            elif row.points != value.points or row.feedback != feedback:
-                row.points = value.points
-                row.feedback = feedback
-                row.save(update_fields=["points", "feedback"])
+        write_sheet_rows(
+            sheet,
+            model=IdeaCriterionScore,
+            key_field="criterion",
+            text_field="feedback",
+            keys=rules.CRITERION_NUMBERS,
+            values={n: (v.points, v.feedback) for n, v in scores.items()},
+        )
         if submit:
             sheet.status = SheetStatus.SUBMITTED
             sheet.submitted_at = timezone.now()

@@ -28,7 +28,7 @@ from .models import (
     JuryMember,
     SheetStatus,
 )
-from .services import ScoringError
+from .services import ScoringError, write_sheet_rows
 
 
 def _require_manager(user):
@@ -237,21 +237,14 @@ def save_application_sheet(
         )
         if sheet.status == SheetStatus.SUBMITTED:
             raise ScoringError(_("You already submitted your scores for this application."))
-        existing = {s.code: s for s in sheet.scores.all()}
-        for code in ranking.SUBCRITERION_CODES:
-            value = scores.get(code, SubCriterionInput(None))
-            motivation = (value.motivation or "").strip()
-            row = existing.get(code)
-            if row is None:
-                if value.points is None and not motivation:
-                    continue
-                ApplicationCriterionScore.objects.create(
-                    sheet=sheet, code=code, points=value.points, motivation=motivation
-                )
-            elif row.points != value.points or row.motivation != motivation:
-                row.points = value.points
-                row.motivation = motivation
-                row.save(update_fields=["points", "motivation"])
+        write_sheet_rows(
+            sheet,
+            model=ApplicationCriterionScore,
+            key_field="code",
+            text_field="motivation",
+            keys=ranking.SUBCRITERION_CODES,
+            values={code: (v.points, v.motivation) for code, v in scores.items()},
+        )
         if submit:
             sheet.status = SheetStatus.SUBMITTED
             sheet.submitted_at = timezone.now()

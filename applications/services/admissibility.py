@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cot_portal.accounts.selectors import organisation_emails
 from cot_portal.formatting import short_datetime
 from cot_portal.letters.services import issue_letter
 
@@ -20,18 +21,16 @@ from ..models import (
     ApplicationStatus,
     Attendance,
     CompletionRequest,
-    ReminderSent,
 )
 from ..selectors_applications import application_for_page
+from . import reminders
 from .application import ApplicationError
 
 COMPLETION_REMINDER_DAYS = (2,)
 
 
 def lead_recipients(application) -> list[str]:
-    emails = {application.created_by.email}
-    emails.update(application.organisation.memberships.values_list("user__email", flat=True))
-    return sorted(e for e in emails if e)
+    return organisation_emails(application.organisation, application.created_by)
 
 
 def record_checks(application: Application) -> list[AdmissibilityCheck]:
@@ -230,10 +229,7 @@ def send_completion_reminders(now=None) -> int:
         if not rules.due_reminders(now, completion.deadline, COMPLETION_REMINDER_DAYS):
             continue
         with transaction.atomic():
-            _reminder, created = ReminderSent.objects.get_or_create(
-                kind="completion-2d", object_key=str(completion.pk)
-            )
-            if not created:
+            if not reminders.claim("completion-2d", completion.pk):
                 continue
             application = completion.application
             with translation.override("nl"):

@@ -7,10 +7,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cot_portal.accounts.models import LOCAL_GOVERNMENT_TYPES
+from cot_portal.accounts.selectors import organisation_emails
 from cot_portal.formatting import short_datetime
 
 from .. import rules
-from ..models import Application, ApplicationStatus, Attendance, Call, ReminderSent
+from ..models import Application, ApplicationStatus, Attendance, Call
+from . import reminders
 
 REMINDER_DAYS = (7, 1)
 
@@ -41,21 +43,10 @@ def send_application_reminders(call: Call, now=None) -> int:
     sent = 0
     for application in drafts:
         with transaction.atomic():
-            new = [
-                days
-                for days in due
-                if ReminderSent.objects.get_or_create(
-                    kind=f"application-deadline-{days}d", object_key=str(application.pk)
-                )[1]
-            ]
+            new = reminders.claim_due("application-deadline", application.pk, due)
             if not new:
                 continue
-            recipients = sorted(
-                {
-                    application.created_by.email,
-                    *(m.user.email for m in application.organisation.memberships.all()),
-                }
-            )
+            recipients = organisation_emails(application.organisation, application.created_by)
             with translation.override("nl"):
                 send_mail(
                     subject=_("Reminder: submit your application before %(deadline)s")

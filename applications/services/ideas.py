@@ -9,11 +9,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cot_portal.accounts.models import PARTNER_TYPES, Organisation, OrganisationType
+from cot_portal.accounts.selectors import organisation_emails
 from cot_portal.formatting import short_datetime
 from cot_portal.letters.services import issue_letter
 
 from .. import rules
-from ..models import Call, Idea, IdeaPartner, IdeaStatus, ReminderSent
+from ..models import Call, Idea, IdeaPartner, IdeaStatus
+from . import reminders
 
 IDEA_CREATOR_TYPES = PARTNER_TYPES  # R-IDEA-1: anyone eligible as lead applicant or partner
 EDITABLE_FIELDS = (
@@ -151,9 +153,7 @@ def remove_partner(partner: IdeaPartner) -> None:
 
 
 def idea_recipients(idea: Idea) -> list[str]:
-    emails = {idea.created_by.email}
-    emails.update(idea.organisation.memberships.values_list("user__email", flat=True))
-    return sorted(e for e in emails if e)
+    return organisation_emails(idea.organisation, idea.created_by)
 
 
 def submit_idea(idea: Idea, *, user, now=None) -> Idea:
@@ -253,13 +253,7 @@ def send_idea_reminders(call: Call, now=None) -> int:
     )
     for idea in drafts:
         with transaction.atomic():
-            new = [
-                days
-                for days in due
-                if ReminderSent.objects.get_or_create(
-                    kind=f"idea-deadline-{days}d", object_key=str(idea.pk)
-                )[1]
-            ]
+            new = reminders.claim_due("idea-deadline", idea.pk, due)
             if not new:
                 continue
             with translation.override("nl"):

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cot_portal.accounts.selectors import organisation_emails
 from cot_portal.formatting import short_datetime
 from cot_portal.letters.rendering import render_pdf
 from cot_portal.letters.services import issue_letter
@@ -117,12 +118,7 @@ def render_submission_documents(submission_id: int) -> Submission:
             )
             submission.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
             submission.save(update_fields=["pdf", "pdf_sha256"])
-        recipients = sorted(
-            {
-                submission.submitted_by.email,
-                *application.organisation.memberships.values_list("user__email", flat=True),
-            }
-        )
+        recipients = organisation_emails(application.organisation, submission.submitted_by)
         with translation.override("nl"):
             submission.receipt = issue_letter(
                 kind="application-receipt",

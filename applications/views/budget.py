@@ -24,7 +24,7 @@ from ..forms.budget import BudgetUploadForm, CostLineForm, financing_form_class
 from ..models import ApplicationSection
 from ..services import application as application_services
 from ..services import budget as services
-from .application import _context, _save_fields, application_or_404, section_open
+from .application import _context, _save_fields, _version, application_or_404, section_open
 
 BUDGET = ApplicationSection.BUDGET
 CHANGE_ALL = "applications.change_application"
@@ -61,13 +61,6 @@ def _line_or_404(application, pk: int, editable: list):
     if line is None or line.partner_id not in ids:
         raise Http404
     return line
-
-
-def _version(request):
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
 
 
 def _page_context(request, application, *, form=None, line_form=None):
