@@ -509,3 +509,18 @@ def start_application_refusal(
     if not received_in_time(received_at, deadline):
         return _("The deadline for applications has passed.")
     return None
+
+
+# --- Co-creation sessions (R-COCREATE) ------------------------------------------------------
+
+
+def places_left(capacity: int | None, registered: int) -> int | None:
+    """Free places of a session; None when the session has no capacity limit."""
+    if capacity is None:
+        return None
+    return max(capacity - registered, 0)
+
+
+def is_full(capacity: int | None, registered: int) -> bool:
+    """A session is full when its registrations reach its capacity (R-COCREATE position)."""
+    return capacity is not None and registered >= capacity

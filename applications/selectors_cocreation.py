@@ -19,20 +19,9 @@ from cot_portal.accounts.permissions import member_organisation_ids
 
 from .attendance_import import OrganisationRef
 from .models import Attendance, Call, CoCreationSession, SessionRegistration
+from .rules import is_full, places_left
 
 # --- small pure helpers ------------------------------------------------------------------------
-
-
-def places_left(capacity: int | None, registered: int) -> int | None:
-    """Free places of a session; None when the session has no capacity limit."""
-    if capacity is None:
-        return None
-    return max(capacity - registered, 0)
-
-
-def is_full(capacity: int | None, registered: int) -> bool:
-    """A session is full when its registrations reach its capacity (R-COCREATE position)."""
-    return capacity is not None and registered >= capacity
 
 
 # --- calls and sessions ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from cot_portal.accounts.permissions import member_organisation_ids
 
+from .. import rules
 from .. import selectors_cocreation as selectors
 from ..attendance_import import (
     RowError,
@@ -152,7 +153,7 @@ def register_for_session(*, session: CoCreationSession, organisation, user) -> S
         raise RegistrationClosed
     if session.registrations.filter(user=user).exists():
         raise AlreadyRegistered
-    if selectors.is_full(session.capacity, session.registrations.count()):
+    if rules.is_full(session.capacity, session.registrations.count()):
         raise SessionFull
     registration = SessionRegistration(session=session, organisation=organisation, user=user)
     _save(registration, by=user, reason="registered for the session")
