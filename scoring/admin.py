@@ -7,6 +7,8 @@ and their history but does not edit them.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from cot_portal.records_admin import ReadOnlyAdminMixin
+
 from .models import (
     IdeaAssessment,
     IdeaConflict,
@@ -17,15 +19,8 @@ from .models import (
 )
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyMixin(ReadOnlyAdminMixin):
+    """Shown, never added, changed, deleted or reverted through the history's form."""
 
 
 class CriterionScoreInline(ReadOnlyMixin, admin.TabularInline):

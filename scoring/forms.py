@@ -74,6 +74,17 @@ class ConflictDeclarationForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, about_application: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if about_application:
+            self.fields["declaration"].choices = [
+                (
+                    self.NO,
+                    _("I have no conflict of interest with this application or its partners"),
+                ),
+                (self.YES, _("I have a conflict of interest")),
+            ]
+
     def clean(self):
         data = super().clean()
         if data.get("declaration") == self.YES and not (data.get("reason") or "").strip():

@@ -12,6 +12,7 @@ A conflicted juror sees nothing of the idea: views answer 404.
 import rules
 
 from applications.models import ApplicationStatus, IdeaStatus
+from applications.permissions import is_application_lead_member, is_application_partner_contact
 from cot_portal.accounts.permissions import (
     is_call_manager,
     is_jury_member,
@@ -20,7 +21,10 @@ from cot_portal.accounts.permissions import (
 
 from . import rules as scoring_rules
 from .models import (
+    Advice,
     ApplicationConflict,
+    DecisionOutcome,
+    GovernmentDecision,
     IdeaConflict,
     JuryAssignment,
     JuryMember,
@@ -197,3 +201,92 @@ rules.add_perm("scoring.score_application", is_unconflicted_application_juror)
 # The call manager: the jury of a call and the assignments; reopening a submitted sheet.
 rules.add_perm("scoring.compose_jury", is_call_manager)
 rules.add_perm("scoring.reopen_application_sheet", is_call_manager)
+
+
+# --- Consensus, ranking, advice and decision: the call manager (issue 7, part 2) ------------
+#
+# The call manager works on every admissible application, unless they are themselves conflicted
+# on it (declared, or a member of one of its organisations): then it is a 404 like for any juror.
+# Once the Government's decision is recorded nothing of the jury's work changes any more.
+
+DECIDED_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+
+
+@rules.predicate
+def application_scored_or_decided(user, application):
+    return application is not None and (
+        application.status == ApplicationStatus.ADMISSIBLE or application.status in DECIDED_STATUSES
+    )
+
+
+@rules.predicate
+def call_has_decision(user, call):
+    return call is not None and GovernmentDecision.objects.filter(call=call).exists()
+
+
+@rules.predicate
+def application_call_has_decision(user, application):
+    return application is not None and call_has_decision(user, application.call)
+
+
+@rules.predicate
+def call_has_advice(user, call):
+    return call is not None and Advice.objects.filter(call=call).exists()
+
+
+unconflicted_manager = (
+    is_call_manager
+    & ~is_automatically_conflicted_for_application
+    & ~has_declared_application_conflict
+)
+
+# The consensus page of one application: members' scores, consensus, doubts, cut, thresholds.
+rules.add_perm("scoring.view_consensus", unconflicted_manager & application_scored_or_decided)
+rules.add_perm(
+    "scoring.set_consensus",
+    unconflicted_manager & application_in_jury_phase & ~application_call_has_decision,
+)
+# The ranking of a call, R-EXTRA adjustments, the advice and the Government's decision.
+rules.add_perm("scoring.view_ranking", is_call_manager)
+rules.add_perm("scoring.adjust_ranking", is_call_manager & ~call_has_decision)
+rules.add_perm("scoring.freeze_advice", is_call_manager & ~call_has_decision)
+rules.add_perm("scoring.record_decision", is_call_manager & call_has_advice & ~call_has_decision)
+rules.add_perm("scoring.view_advice", is_call_manager)
+
+# R-JURY-Q on the jury side: the unconflicted jurors of the application and the call manager see
+# the thread and ask while it is in the jury phase.
+may_see_questions = is_unconflicted_application_juror | (
+    unconflicted_manager & application_scored_or_decided
+)
+rules.add_perm("scoring.view_jury_questions", may_see_questions)
+rules.add_perm(
+    "scoring.ask_jury_question",
+    may_see_questions & application_in_jury_phase & ~application_call_has_decision,
+)
+
+# R-JURY-Q on the applicant's side: the lead applicant answers; partners read along. Neither sees
+# who asked. The thread exists from admissibility on and stays readable after the decision.
+applicant_reads_questions = (
+    is_application_lead_member | is_application_partner_contact
+) & application_scored_or_decided
+rules.add_perm("scoring.view_questions_as_applicant", applicant_reads_questions)
+rules.add_perm(
+    "scoring.answer_jury_question",
+    is_application_lead_member & application_in_jury_phase & ~application_call_has_decision,
+)
+
+
+# After the decision (R-LETTER): the applicant sees their letter and section scores, nothing else.
+@rules.predicate
+def application_has_decision_letter(user, application):
+    return (
+        application is not None
+        and application.status in DECIDED_STATUSES
+        and DecisionOutcome.objects.filter(application=application, letter__isnull=False).exists()
+    )
+
+
+rules.add_perm(
+    "scoring.view_decision_as_applicant",
+    (is_application_lead_member | is_application_partner_contact) & application_has_decision_letter,
+)

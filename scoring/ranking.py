@@ -224,6 +224,27 @@ def rank(candidates: Sequence[Candidate]) -> list[Candidate]:
     return sorted(candidates, key=ranking_key)
 
 
+# --- R-EXTRA ---------------------------------------------------------------------------------
+
+
+def apply_adjustments(ranked: Sequence[Candidate], positions: Mapping) -> list[Candidate]:
+    """R-EXTRA: move each adjusted project to its recorded position (1 = top), in position order.
+
+    `positions` maps a candidate id to its new position; a position past the end puts it last and
+    an unknown id is ignored. The other projects keep their order. The result is what
+    `walk_envelope` walks: an adjustment can move a project into or out of the money, never
+    make an ineligible one fundable.
+    """
+    order = list(ranked)
+    for candidate_id, position in sorted(positions.items(), key=lambda item: item[1]):
+        moving = next((c for c in order if c.id == candidate_id), None)
+        if moving is None:
+            continue
+        order.remove(moving)
+        order.insert(min(position, len(order) + 1) - 1, moving)
+    return order
+
+
 # --- The envelope walk ------------------------------------------------------------------------
 
 FUNDED = "funded"
@@ -281,6 +302,26 @@ def walk_envelope(ranked: Sequence[Candidate], envelope: Decimal) -> list[Outcom
 
 
 # --- R-CUT ------------------------------------------------------------------------------------
+
+
+def award_amount(
+    total_cost: Decimal,
+    income: Decimal,
+    requested: Decimal,
+    cap: Decimal,
+    rate: Decimal,
+    struck_costs: Decimal = ZERO,
+    reduction: Decimal = ZERO,
+) -> Decimal:
+    """R-CUT: the awarded amount alone, as `cut_award` computes it (without its checks).
+
+    The ranking needs the amount of every application; the messages of `cut_award` are for the
+    one application the call manager is cutting.
+    """
+    if struck_costs < ZERO or reduction < ZERO:
+        raise ValueError("Struck costs and reductions cannot be negative.")
+    asked = max(ZERO, requested - reduction)
+    return max(ZERO, min(asked, max_support(total_cost - struck_costs, income, cap, rate)))
 
 
 def cut_award(
@@ -387,7 +428,7 @@ def cut_award(
             "Support of %(asked)s is more than the maximum of %(cap)s per project: the award is lowered."
         )
     checks.append(Check("R-MAX", within_cap, message % figures, warning=not within_cap))
-    awarded = max(ZERO, min(asked, max_support(reduced_total, income, cap, rate)))
+    awarded = award_amount(total_cost, income, requested, cap, rate, struck_costs, reduction)
     checks.append(
         Check(
             "R-CUT",

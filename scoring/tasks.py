@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from . import services
-from .models import ShortlistPublication
+from . import services, services_decision_letters
+from .models import GovernmentDecision, ShortlistPublication
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
@@ -24,3 +24,37 @@ def issue_missing_shortlist_letters() -> int:
     """Catch-up for every published call (a worker that was down at publication time)."""
     call_ids = ShortlistPublication.objects.values_list("call_id", flat=True)
     return sum(services.issue_shortlist_letters(pk) for pk in list(call_ids))
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def issue_decision_letters(self, call_id: int) -> int:
+    """Queue the approval or rejection letter of every application of a decided call that has
+    none yet (R-LETTER, with the tranche schedule of R-TR): one task per letter, so the batch of
+    a call is shared by every process of the worker. Returns how many letters were queued.
+
+    Queued by `record_decision` after its commit; running it twice issues no second letter (each
+    letter task locks its outcome and skips one that has a letter).
+    """
+    try:
+        outcome_ids = services_decision_letters.missing_decision_letters(call_id)
+    except Exception as exc:
+        raise self.retry(exc=exc) from exc
+    for outcome_id in outcome_ids:
+        issue_decision_letter.delay(outcome_id)
+    return len(outcome_ids)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def issue_decision_letter(self, outcome_id: int) -> bool:
+    """Render, store and e-mail one decision letter; a retry after a failure is safe."""
+    try:
+        return services_decision_letters.issue_decision_letter(outcome_id) is not None
+    except Exception as exc:
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task
+def issue_missing_decision_letters() -> int:
+    """Catch-up for every recorded decision (a worker that was down when it was recorded)."""
+    call_ids = GovernmentDecision.objects.values_list("call_id", flat=True)
+    return sum(services_decision_letters.issue_decision_letters(pk) for pk in list(call_ids))

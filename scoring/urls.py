@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_applications
+from . import views, views_applications, views_questions, views_ranking
 
 app_name = "scoring"
 
@@ -38,6 +38,17 @@ urlpatterns = [
         views_applications.application_pdf,
         name="jury_application_pdf",
     ),
+    path(
+        "aanvragen/<str:reference>/vragen/",
+        views_questions.jury_questions,
+        name="jury_questions",
+    ),
     # Full applications: the call manager
+    path(
+        "aanvragen/<str:reference>/consensus/",
+        views_ranking.consensus,
+        name="consensus",
+    ),
+    path("oproepen/<int:year>/rangschikking/", views_ranking.ranking_page, name="ranking"),
     path("oproepen/<int:year>/jury/", views_applications.jury_compose, name="jury_compose"),
 ]

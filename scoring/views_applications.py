@@ -132,7 +132,7 @@ def application_list(request, year):
 def application_declare(request, reference):
     application = _application_or_404(request, reference, "scoring.declare_application_conflict")
     declaration = reads.declaration_of(application, request.user)
-    form = ConflictDeclarationForm(request.POST or None)
+    form = ConflictDeclarationForm(request.POST or None, about_application=True)
     if request.method == "POST" and form.is_valid():
         try:
             services.declare_application_conflict(

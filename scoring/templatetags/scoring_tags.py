@@ -60,3 +60,24 @@ def shortlist_manager_panel(context, heading_level=2):
     if user is None or not is_call_manager(user):
         return {"show": False}
     return {"show": True, "calls": selectors.manager_panel(), "h": _heading(heading_level)}
+
+
+@register.inclusion_tag("scoring/includes/application_manager_panel.html", takes_context=True)
+def application_manager_panel(context, heading_level=2):
+    """`{% application_manager_panel %}`: per call, the jury's work on full applications."""
+    from scoring.selectors_ranking import manager_application_panel
+
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    if user is None or not is_call_manager(user):
+        return {"show": False}
+    return {"show": True, "calls": manager_application_panel(), "h": _heading(heading_level)}
+
+
+@register.inclusion_tag("scoring/includes/application_jury_panel.html")
+def application_jury_panel(user, heading_level=2):
+    """`{% application_jury_panel user %}`: the calls whose jury this person sits on."""
+    from scoring.selectors_ranking import juror_application_panel
+
+    rows = juror_application_panel(user) if user is not None else []
+    return {"show": bool(rows), "rows": rows, "h": _heading(heading_level)}

@@ -523,3 +523,31 @@ def test_property_tranches_sum_to_the_award_and_are_never_negative(awarded, shar
     first, second, third = ranking.tranche_schedule(awarded, share1, share2)
     assert first + second + third == awarded
     assert first >= 0 and second >= 0 and third >= 0
+
+
+# --- R-EXTRA: motivated adjustments -------------------------------------------------------------
+
+
+def test_r_extra_an_adjusted_project_lands_on_its_position_and_the_rest_keep_their_order():
+    ranked = [candidate(i, b=str(40 - i)) for i in range(1, 6)]
+    moved = ranking.apply_adjustments(ranked, {4: 1})
+    assert ids(moved) == [4, 1, 2, 3, 5]
+    assert ids(ranking.apply_adjustments(ranked, {2: 99})) == [1, 3, 4, 5, 2]
+    assert ids(ranking.apply_adjustments(ranked, {"unknown": 1})) == [1, 2, 3, 4, 5]
+
+
+@given(
+    count=st.integers(min_value=1, max_value=8),
+    moves=st.dictionaries(st.integers(0, 7), st.integers(1, 10), max_size=4),
+)
+def test_r_extra_adjustments_only_reorder_and_never_fund_the_ineligible(count, moves):
+    ranked = [
+        candidate(i, b=str(40 - i), eligible=i % 3 != 0, awarded="100000") for i in range(count)
+    ]
+    moved = ranking.apply_adjustments(ranked, moves)
+    assert sorted(ids(moved)) == sorted(ids(ranked))
+    outcomes = ranking.walk_envelope(moved, Decimal("250000"))
+    assert all(o.outcome != ranking.FUNDED for o in outcomes if not o.candidate.eligible)
+    assert sum(o.candidate.awarded for o in outcomes if o.outcome == ranking.FUNDED) <= Decimal(
+        "250000"
+    )
