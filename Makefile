@@ -49,6 +49,18 @@ run: assets messages
 services:
 	bash .ci/ensure-services
 
+# make bench [SCALE=0.1] [SEED=2025]: load, peaks and batch work on generated data; writes
+# BENCHMARKS.md (tests/bench/run.py). About 8 minutes at scale 1 on two cores, 2 at 0.1.
+SCALE ?= 1
+SEED ?= 2025
+
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[test,bench]"
+	touch $@
+
+bench: $(VENV)/.bench-installed node_modules/.installed messages services
+	$(BIN)/python tests/bench/run.py --scale $(SCALE) --seed $(SEED)
+
 test: assets messages services
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) COT_ALLOW_INSECURE_KEY=1 \
 	  $(BIN)/pytest $(PYTEST_ARGS)
