@@ -8,8 +8,10 @@ The list has three columns, in this order: organisation (its name, NIS code or K
 the person's name, and the person's e-mail address (optional). An optional first row with
 column titles ("Organisatie; Naam; E-mail") is skipped. Accepted files:
 
-- `.xlsx`, read with openpyxl in read-only mode and *with* formulas (`data_only=False`), so a
-  formula is seen and refused instead of its cached value being imported unnoticed;
+- `.xlsx`, refused when it is a zip bomb, holds macros or links to other workbooks
+  (applications/uploads.py), then read with openpyxl in read-only mode and *with* formulas
+  (`data_only=False`), so a formula is seen and refused instead of its cached value being
+  imported unnoticed;
 - `.csv` in UTF-8 (with or without the BOM Excel writes), separated by `;` (Belgian Excel) or `,`;
   a value starting with "=" counts as a formula there too.
 
@@ -22,12 +24,13 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
+
+from . import uploads
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5_000
@@ -182,15 +185,28 @@ def _read_xlsx(content: bytes) -> list[SheetRow]:
         code="not_xlsx",
     )
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as exc:
+        uploads.check_magic(content[:8], ".xlsx")
+        uploads.check_zip(io.BytesIO(content), ".xlsx", max_unpacked=MAX_UNPACKED_BYTES)
+    except uploads.UploadRejected as exc:
+        if exc.code == "zip_bomb":
+            raise AttendanceFileRejected(
+                _("The Excel file unpacks to more than 50 MB. Split the attendance list."),
+                code="file_size",
+            ) from exc
+        if exc.code == "external_links":
+            raise AttendanceFileRejected(
+                _(
+                    "The workbook links to other workbooks. Replace the links by their values "
+                    "(in Excel: Data > Edit Links > Break Link) and upload again."
+                ),
+                code="external_links",
+            ) from exc
+        if exc.code == "macros":
+            raise AttendanceFileRejected(
+                _("The workbook contains macros. Save it as a plain .xlsx without macros."),
+                code="macros",
+            ) from exc
         raise not_xlsx from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise AttendanceFileRejected(
-            _("The Excel file unpacks to more than 50 MB. Split the attendance list."),
-            code="file_size",
-        )
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a damaged or foreign file

@@ -25,7 +25,6 @@ shows them ("Kostenmodel!E7").
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -33,10 +32,12 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from cot_portal.forms import normalise_amount
+from cot_portal.spreadsheets import append_row
+
+from . import uploads
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-MAX_MEMBERS = 1_000
 MAX_ROWS = 5_000
 # Rows read (blank ones included) after which reading stops: a sheet of a million formatted but
 # empty rows must not keep the server busy.
@@ -44,7 +45,6 @@ MAX_ROWS_SCANNED = 10 * MAX_ROWS
 MAX_DESCRIPTION = 300
 MAX_AMOUNT = Decimal("999999999999.99")  # DecimalField(max_digits=14, decimal_places=2)
 CENT = Decimal("0.01")
-ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .xls, or an xlsx protected with a password
 
 LINES_SHEET = "Kostenmodel"
@@ -192,14 +192,15 @@ def build_workbook(
     for letter, width in zip(COLUMNS, (40, 44, 13, 60, 18), strict=True):
         sheet.column_dimensions[letter].width = width
     for line in lines:
-        sheet.append(
+        append_row(
+            sheet,
             (
                 labels.get(line.partner_id, ""),
                 CATEGORY_LABELS.get(line.category, line.category),
                 line.year,
                 line.description,
                 line.amount,
-            )
+            ),
         )
         sheet.cell(row=sheet.max_row, column=5).number_format = AMOUNT_FORMAT
 
@@ -378,32 +379,33 @@ def check_file(filename: str, content: bytes) -> None:
             ),
             code="not_xlsx",
         )
-    if not content.startswith(ZIP_MAGIC):
-        raise _not_xlsx()
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise _not_xlsx() from exc
-    if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-        raise BudgetFileRejected(
+        uploads.check_magic(content[:8], ".xlsx")
+        uploads.check_zip(io.BytesIO(content), ".xlsx", max_unpacked=MAX_UNPACKED_BYTES)
+    except uploads.UploadRejected as exc:
+        raise _rejected(exc.code) from exc
+
+
+def _rejected(code: str) -> BudgetFileRejected:
+    if code == "zip_bomb":
+        return BudgetFileRejected(
             _("The Excel file unpacks to more than 50 MB. This is not a normal cost model."),
             code="zip_bomb",
         )
-    names = [m.filename.lower() for m in members]
-    if any(name.startswith("xl/externallinks/") for name in names):
-        raise BudgetFileRejected(
+    if code == "external_links":
+        return BudgetFileRejected(
             _(
                 "The workbook links to other workbooks. Replace the links by their values "
                 "(in Excel: Data > Edit Links > Break Link) and upload again."
             ),
             code="external_links",
         )
-    if any(name.endswith("vbaproject.bin") for name in names):
-        raise BudgetFileRejected(
+    if code == "macros":
+        return BudgetFileRejected(
             _("The workbook contains macros. Save it as a plain .xlsx without macros."),
             code="macros",
         )
+    return _not_xlsx()
 
 
 def _not_xlsx() -> BudgetFileRejected:

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from cot_portal.records import GuardedRecord
+
 from . import rules
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -431,6 +433,8 @@ class ApplicationStatus(models.TextChoices):
     COMPLETION_REQUESTED = "completion_requested", _("Completion requested")
     ADMISSIBLE = "admissible", _("Admissible")
     NOT_ADMISSIBLE = "not_admissible", _("Not admissible")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Not approved")
 
 
 class ApplicationSection(models.TextChoices):
@@ -557,6 +561,18 @@ class Application(ProtectedStateModel):
     )
     def mark_not_admissible(self):
         """R-ADM: not admissible; the applicant gets a letter with the reasons and it goes no further."""
+
+    @transition(
+        field=status, source=ApplicationStatus.ADMISSIBLE, target=ApplicationStatus.APPROVED
+    )
+    def mark_approved(self):
+        """The Government's decision funds it (R-RANK); the approval letter follows (R-LETTER)."""
+
+    @transition(
+        field=status, source=ApplicationStatus.ADMISSIBLE, target=ApplicationStatus.REJECTED
+    )
+    def mark_rejected(self):
+        """The Government's decision does not fund it: threshold not met or envelope exhausted."""
 
     @property
     def open_completion(self):
@@ -840,10 +856,23 @@ def snapshot_path(instance, filename):
     return f"submissions/{instance.application.reference}/{filename}"
 
 
-class Submission(models.Model):
-    """The frozen snapshot of a submitted application (R-SUBMIT): what the jury scores."""
+class Submission(GuardedRecord, models.Model):
+    """The frozen snapshot of a submitted application (R-SUBMIT): what the jury scores.
+
+    Never edited or deleted (cot_portal/records.py): the PDF and the receipt are filled once,
+    after the commit, by services.submission.render_submission_documents.
+    """
 
     downloadable_file_fields = ("pdf",)
+    record_frozen_fields = (
+        "application",
+        "number",
+        "submitted_at",
+        "submitted_by",
+        "content",
+        "content_sha256",
+    )
+    record_fill_once_fields = ("pdf", "pdf_sha256", "receipt")
 
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="submissions"

@@ -24,10 +24,29 @@ def close_idea_phases() -> int:
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=30, acks_late=True)
 def render_submission(self, submission_id: int) -> int:
-    """Snapshot PDF and receipt of a submitted application; safe to run twice."""
+    """Snapshot PDF and receipt of a submitted application; safe to run twice.
+
+    Queued once, after the submission's commit; a failure (WeasyPrint, storage) is retried
+    here, and `render_missing_submissions` catches up what still has no receipt.
+    """
     from .services.submission import render_submission_documents
 
-    return render_submission_documents(submission_id).pk
+    try:
+        return render_submission_documents(submission_id).pk
+    except Exception as exc:
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task
+def render_missing_submissions() -> int:
+    """Catch-up (beat, every 5 minutes) for submissions still without their snapshot PDF and
+    receipt: a render whose retries ran out, or a worker that was down (R-SUBMIT). Rendering is
+    idempotent under the submission's row lock, so a render in flight is never doubled."""
+    from .models import Submission
+    from .services.submission import render_submission_documents
+
+    pending = Submission.objects.filter(receipt__isnull=True).values_list("pk", flat=True)
+    return sum(1 for pk in list(pending) if render_submission_documents(pk).receipt_id)
 
 
 @shared_task

@@ -21,11 +21,27 @@ app.conf.beat_schedule = {
         "task": "applications.tasks.send_application_deadline_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    "missing-submission-receipts": {
+        "task": "applications.tasks.render_missing_submissions",
+        "schedule": crontab(minute="*/5"),
+    },
     "completion-deadlines": {"task": "applications.tasks.completion_deadlines", "schedule": 300.0},
     "close-idea-phases": {"task": "applications.tasks.close_idea_phases", "schedule": 60.0},
     "shortlist-letters-catch-up": {
         "task": "scoring.tasks.issue_missing_shortlist_letters",
         "schedule": crontab(minute="*/5"),
+    },
+    "decision-letters-catch-up": {
+        "task": "scoring.tasks.issue_missing_decision_letters",
+        "schedule": crontab(minute="*/5"),
+    },
+    "execution-reminders": {
+        "task": "payments.tasks.send_execution_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "execution-overdue-flags": {
+        "task": "payments.tasks.flag_overdue_grants",
+        "schedule": crontab(hour=7, minute=15),
     },
     "send-queued-letters": {
         "task": "cot_portal.letters.tasks.send_unsent_letters",

@@ -7,13 +7,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class EuroField(forms.DecimalField):
-    """An amount in euros as people type it in Flanders: `1.234.567,89`, `1234567,89`, `€ 1.234`.
+class BelgianDecimalField(forms.DecimalField):
+    """A number as people type it in Flanders: `7,5`, `1.234,5`, `1.234.567,89`, `12`.
 
     A lone `.` with two decimals after it (`1234.56`) is read as a decimal point too.
     """
 
-    default_error_messages = {"invalid": _("Enter an amount in euros, e.g. 1.200.000,00.")}
+    default_error_messages = {"invalid": _("Enter a number, e.g. 7,5.")}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 14)
@@ -25,6 +25,12 @@ class EuroField(forms.DecimalField):
         if isinstance(value, str):
             value = normalise_amount(value)
         return super().to_python(value)
+
+
+class EuroField(BelgianDecimalField):
+    """An amount in euros as people type it in Flanders: `1.234.567,89`, `1234567,89`, `€ 1.234`."""
+
+    default_error_messages = {"invalid": _("Enter an amount in euros, e.g. 1.200.000,00.")}
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):
@@ -43,6 +49,20 @@ def normalise_amount(text: str) -> str:
 
 
 POSTED_FIELDS = "_fields"
+
+
+def _posted(form) -> set:
+    return set(form.data.keys()) | set(filter(None, form.data.get(POSTED_FIELDS, "").split(",")))
+
+
+def posted_errors(form) -> dict:
+    """The errors of the fields actually sent (an autosave of one field is not refused for
+    another it did not send)."""
+    form.is_valid()
+    posted = {name for name in form.fields if form.add_prefix(name) in _posted(form)}
+    return {
+        name: errors for name, errors in form.errors.items() if name in posted or name == "__all__"
+    }
 
 
 def posted_valid_values(form) -> dict:

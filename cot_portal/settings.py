@@ -189,6 +189,14 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cityofthings@vlaio.be")
 
+# --- VLAIO's bank account: the debtor of every SEPA transfer and where recoveries are paid -----
+# Demo values (a valid example Belgian IBAN); production sets the real account.
+COT_VLAIO_ACCOUNT_NAME = os.environ.get(
+    "COT_VLAIO_ACCOUNT_NAME", "Agentschap Innoveren en Ondernemen"
+)
+COT_VLAIO_IBAN = os.environ.get("COT_VLAIO_IBAN", "BE71096123456769")
+COT_VLAIO_BIC = os.environ.get("COT_VLAIO_BIC", "GKCCBEBB")
+
 # --- Celery: Redis in production, kombu's filesystem transport as the embedded default --------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_RESULT_BACKEND = os.environ.get(
@@ -199,12 +207,19 @@ CELERY_RESULT_BACKEND = os.environ.get(
 )
 if CELERY_BROKER_URL.startswith("filesystem"):
     _queue = VAR_DIR / "celery" / "queue"
-    for _folder in (_queue, VAR_DIR / "celery" / "processed", VAR_DIR / "celery" / "results"):
+    for _folder in (
+        _queue,
+        VAR_DIR / "celery" / "processed",
+        VAR_DIR / "celery" / "results",
+        VAR_DIR / "celery" / "control",
+    ):
         _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # The exchange tables; kombu's default is a "control" folder in the working directory.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TIMEZONE = TIME_ZONE
@@ -219,6 +234,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: forms carry the token and htmx sends it from base.html's
+# hx-headers, so the cookie can be HttpOnly like the session's.
+CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

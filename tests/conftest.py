@@ -1,5 +1,11 @@
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
+
+# Timing is not what the properties assert: on a loaded 2-core CI runner an example may take
+# longer than hypothesis' default 200 ms deadline, which would fail a correct rule at random.
+hypothesis_settings.register_profile("portal", deadline=None)
+hypothesis_settings.load_profile("portal")
 
 
 @pytest.fixture(autouse=True)

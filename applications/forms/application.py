@@ -21,6 +21,7 @@ from ..models import (
     Theme,
     WorkPackage,
 )
+from ..rules import latest_end
 from ..services.application import SECTION_FIELDS
 
 
@@ -46,6 +47,12 @@ class SectionForm(PortalForm):
 
     def clean(self):
         data = super().clean()
+        start = data.get("start_date")
+        if start is not None:
+            try:  # a start so far ahead that its end (R-DUR) is past the calendar
+                latest_end(start, self.instance.call.max_duration_months)
+            except (OverflowError, ValueError):
+                self.add_error("start_date", _("This start date is too far in the future."))
         for name in ZERO_WHEN_EMPTY:
             if name in self.fields and name in data and data[name] is None:
                 data[name] = Decimal("0.00")  # an emptied amount means none, not unknown

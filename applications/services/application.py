@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cot_portal.accounts.models import LOCAL_GOVERNMENT_TYPES, PARTNER_TYPES
 
-from .. import rules
+from .. import rules, uploads
 from ..models import (
     KPI,
     Application,
@@ -44,16 +44,9 @@ SECTION_FIELDS = {
     ),
 }
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-ALLOWED_UPLOADS = {
-    # extension: the bytes the file must start with
-    ".pdf": (b"%PDF-",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".odt": (b"PK\x03\x04",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-}
+# A document unpacks to a few times its size; a zip bomb to thousands of times.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+ALLOWED_UPLOADS = uploads.MAGIC  # extension: the bytes the file must start with
 
 
 class ApplicationError(Exception):
@@ -305,22 +298,47 @@ def delete_item(item, section: str, *, version=None) -> None:
 
 
 def check_upload(uploaded) -> None:
-    """Refuse what is not the document it claims to be (content, not only the name)."""
-    name = uploaded.name.lower()
-    extension = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    """Refuse what is not the document it claims to be (content, not only the name).
+
+    The one check of every document upload (attachments, agreement, reports, cost evidence,
+    end results): the name's extension, the size (before reading), the first bytes, and for a
+    .docx/.xlsx/.odt the zip's directory (applications/uploads.py: no zip bomb, no macros, no
+    links to other workbooks). Formulas in an accepted workbook are stored as they are: the
+    portal never opens or evaluates a stored document.
+    """
+    extension = uploads.extension_of(uploaded.name)
     if extension not in ALLOWED_UPLOADS:
         raise ApplicationError(
             _("Upload a PDF, Word (.docx), OpenDocument (.odt), Excel (.xlsx), PNG or JPEG file.")
         )
     if uploaded.size > MAX_UPLOAD_BYTES:
         raise ApplicationError(_("The file is larger than 20 MB. Upload a smaller version."))
+    if not uploaded.size:
+        raise ApplicationError(_("The file is empty."))
+    uploaded.seek(0)
     head = uploaded.read(16)
     uploaded.seek(0)
-    if not any(head.startswith(magic) for magic in ALLOWED_UPLOADS[extension]):
-        raise ApplicationError(
-            _("The file's content does not match its name (%(ext)s). Upload the real document.")
-            % {"ext": extension}
+    try:
+        uploads.check_magic(head, extension)
+        if extension in uploads.ZIP_PARTS:
+            uploads.check_zip(uploaded, extension, max_unpacked=MAX_UNPACKED_BYTES)
+    except uploads.UploadRejected as exc:
+        raise ApplicationError(_upload_message(exc.code, extension)) from exc
+
+
+def _upload_message(code: str, extension: str) -> str:
+    if code == "zip_bomb":
+        return _("The file unpacks to more than 100 MB. This is not a normal document.")
+    if code == "macros":
+        return _("The file contains macros. Save it without macros and upload it again.")
+    if code == "external_links":
+        return _(
+            "The workbook links to other workbooks. Replace the links by their values "
+            "(in Excel: Data > Edit Links > Break Link) and upload again."
         )
+    return _("The file's content does not match its name (%(ext)s). Upload the real document.") % {
+        "ext": extension
+    }
 
 
 def safe_filename(name: str) -> str:
@@ -349,7 +367,7 @@ def add_attachment(
     attachment = Attachment(
         application=locked,
         kind=kind,
-        title=title.strip() or uploaded.name,
+        title=(title.strip() or uploaded.name)[:200],
         sha256=digest.hexdigest(),
         size=uploaded.size,
         uploaded_by=user,

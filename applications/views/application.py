@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cot_portal.accounts.decorators import login_required_404
 from cot_portal.accounts.permissions import member_organisation_ids
+from cot_portal.forms import posted_errors
 
 from .. import selectors_applications as selectors
 from .. import selectors_ideas
@@ -114,23 +115,29 @@ def section(request, year, slug, section):
     if section not in SECTION_TEMPLATES or section == ApplicationSection.BUDGET:
         raise Http404
     application = application_or_404(request, year, slug)
+    return _section_page(request, application, section, posted=request.method == "POST")
+
+
+def _section_page(request, application, section, *, posted, attachment_form=None, status=200):
+    """The section page; `posted`: save the section's fields from the POST first.
+    `attachment_form`: a refused upload, shown with its error and what was typed (status 400)."""
     context = _context(request, application, section=ApplicationSection(section))
     can_edit = context["can_edit"]
     if section in SECTION_FIELDS:
         form_class = section_form_class(section)
         form = form_class(
-            request.POST if request.method == "POST" else None,
+            request.POST if posted else None,
             instance=application,
             section=section,
         )
-        if request.method == "POST":
+        if posted:
             if not can_edit:
                 raise Http404
             saved = _save_fields(request, application, section, form)
             if saved:
                 return redirect(section_url(application, section))
         context["form"] = form
-    elif request.method == "POST":
+    elif posted:
         raise Http404
     if section in LIST_FORMS and can_edit:
         kwargs = {"application": application} if section == ApplicationSection.WORK_PACKAGES else {}
@@ -154,9 +161,11 @@ def section(request, year, slug, section):
     if section == ApplicationSection.PROCUREMENT:
         context["procurement_rows"] = _procurement_rows(application)
     if section in (ApplicationSection.POLICY, ApplicationSection.ATTACHMENTS) and can_edit:
-        context["attachment_form"] = AttachmentForm(policy=section == ApplicationSection.POLICY)
+        context["attachment_form"] = attachment_form or AttachmentForm(
+            policy=section == ApplicationSection.POLICY
+        )
     context["version"] = application.section_version(section)
-    return render(request, SECTION_TEMPLATES[section], context)
+    return render(request, SECTION_TEMPLATES[section], context, status=status)
 
 
 def _procurement_rows(application):
@@ -212,7 +221,7 @@ def autosave(request, year, slug, section):
     application = application_or_404(request, year, slug, perm="applications.change_application")
     form = section_form_class(section)(request.POST, instance=application, section=section)
     values = form.valid_values()
-    context = {"errors": form.errors, "section": section}
+    context = {"errors": posted_errors(form), "section": section}
     try:
         application = services.save_section(
             application, section, values=values, version=form.cleaned_data.get("version")
@@ -356,12 +365,16 @@ def upload_attachment(request, year, slug, section):
                 version=_version(request),
                 section=section,
             )
-            messages.success(request, _("The file was added."))
         except services.ApplicationError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, _("Choose the kind of document and a file."))
-    return redirect(section_url(application, section))
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, _("The file was added."))
+            return redirect(section_url(application, section))
+    # Refused: the page again, the reason beside the file, the kind and title kept.
+    messages.error(request, _("The file was not added. See the reason below."))
+    return _section_page(
+        request, application, section, posted=False, attachment_form=form, status=400
+    )
 
 
 @login_required_404

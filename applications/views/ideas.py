@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from cot_portal.accounts.decorators import login_required_404
 from cot_portal.accounts.permissions import member_organisation_ids
 from cot_portal.formatting import short_datetime
+from cot_portal.forms import posted_errors
 
 from .. import selectors_ideas as selectors
 from ..forms.ideas import IdeaForm, NewIdeaForm, PartnerForm
@@ -173,7 +174,7 @@ def autosave(request, reference):
     form = IdeaForm(request.POST, instance=idea)
     values = form.valid_values()
     version = form.cleaned_data.get("version") or 0
-    context = {"idea": idea, "errors": form.errors}
+    context = {"idea": idea, "errors": posted_errors(form)}
     try:
         result = services.save_idea(idea, user=request.user, values=values, version=version)
         context.update(idea=result.idea, saved=True)

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mail address"),
+        # AuthenticationForm only sets the attribute; the validator must come with the field
+        # (a longer address reached django-axes' 255-character column: a server error).
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 

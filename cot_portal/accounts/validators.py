@@ -8,12 +8,22 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.be import vat as be_enterprise_number
 from stdnum.exceptions import ValidationError as StdnumError
 
 NIS_CODE = re.compile(r"^\d{5}$")
+
+# Django 5.2's MinimumLengthValidator says "%d" where its Dutch catalogue still has
+# "%(min_length)d", so a short password was refused in English. locale/nl carries the Dutch;
+# this mention keeps makemessages from dropping it.
+PASSWORD_TOO_SHORT = ngettext_lazy(
+    "This password is too short. It must contain at least %d character.",
+    "This password is too short. It must contain at least %d characters.",
+    12,
+)
 
 
 def normalise_enterprise_number(value: str) -> str:

@@ -1,4 +1,5 @@
-"""Demo data for `make run`: the calls, organisations and one login per role.
+"""Demo data for `make run`: the calls, organisations and one login per role, and (in
+demo_lifecycle) a call at the jury's work and a decided call with grants, payments and end results.
 
 Idempotent: running it again changes nothing that exists.
 """
@@ -14,6 +15,8 @@ from applications.models import Call
 from cot_portal.accounts.groups import ensure_staff_groups
 from cot_portal.accounts.models import Membership, MembershipRole, Organisation, StaffRole, User
 from cot_portal.accounts.services import sync_local_governments
+
+from .demo_lifecycle import load_lifecycle
 
 DEMO_PASSWORD = "CityOfThings-demo-2025"  # noqa: S105 - shown on purpose: demo only
 
@@ -34,6 +37,12 @@ DEMO_USERS = [
 
 ORGANISATION_DETAILS = {
     "44021": {"enterprise_number": "0207.451.227", "iban": "BE68539007547034"},
+    # Demo accounts (valid check digits, not real ones): finance pays the demo grants to them.
+    "24062": {"iban": "BE31091001234555"},  # Leuven
+    "11002": {"iban": "BE30091002345611"},  # Antwerpen
+    "31005": {"iban": "BE29091003456764"},  # Brugge
+    "71072": {"iban": "BE28091004567820"},  # Hasselt
+    "41002": {"iban": "BE27091005678973"},  # Aalst
 }
 
 
@@ -94,4 +103,5 @@ def load_demo() -> list[tuple[str, str]]:
                 )
         role = staff_role.label if staff_role else f"{organisation.name} ({member_role.label})"
         logins.append((email, str(role)))
+    load_lifecycle()
     return logins

@@ -7,9 +7,28 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cot_portal.records import GuardedRecord
 
-class Letter(models.Model):
+
+class Letter(GuardedRecord, models.Model):
+    """A letter as it was issued: never edited or deleted (cot_portal/records.py); only the
+    record of its e-mail (sent, attempts, last error) moves on."""
+
     downloadable_file_fields = ("pdf",)
+    record_frozen_fields = (
+        "kind",
+        "subject",
+        "organisation",
+        "recipients",
+        "body",
+        "pdf",
+        "sha256",
+        "enclosures",
+        "content_type",
+        "object_id",
+        "created_by",
+        "created_at",
+    )
 
     kind = models.SlugField(_("kind"), max_length=40)
     subject = models.CharField(_("subject"), max_length=255)

@@ -21,7 +21,7 @@ import json
 import django
 from django.conf import settings
 django.setup()
-import cot_portal.urls  # swaps in the second-factor admin site when 2FA is required
+import cot_portal.urls  # swaps in the second-factor admin site
 from django.contrib import admin
 print(json.dumps({
     "DEBUG": settings.DEBUG,
@@ -92,7 +92,7 @@ def test_production_settings_keep_their_safeguards(production_env):
 
     assert values["DEBUG"] is False
     assert values["COT_REQUIRE_2FA"] is True  # COT_REQUIRE_2FA=0 is ignored without DEBUG
-    assert values["ADMIN_SITE"] == "OTPAdminSite"
+    assert values["ADMIN_SITE"] == "SecondFactorAdminSite"  # django-otp's, read per request
     assert values["SESSION_COOKIE_SECURE"] is True
     assert values["CSRF_COOKIE_SECURE"] is True
     assert values["SECURE_SSL_REDIRECT"] is True

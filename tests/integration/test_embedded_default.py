@@ -70,7 +70,7 @@ def in_venv(command: tuple[str, ...]) -> list[str]:
     return [str(BIN / command[0]), *command[1:]]
 
 
-def manage(env: dict[str, str], *args: str, timeout: float = 60) -> str:
+def manage(env: dict[str, str], *args: str, timeout: float = 300) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -203,7 +203,7 @@ def var_dir(tmp_path, migrated_database) -> Path:
 
 def test_embedded_default_serves_pages_and_runs_tasks(var_dir, processes):
     env = service_env(var_dir)
-    demo = manage(env, "load_demo")
+    demo = manage(env, "load_demo", timeout=600)  # ~20 s alone: it renders some 40 PDFs
     assert "Demo logins" in demo
     assert "aanvrager@gent.demo" in demo and "callmanager@vlaio.demo" in demo
 

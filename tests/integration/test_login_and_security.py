@@ -36,6 +36,18 @@ def test_a_wrong_password_says_so_in_dutch_and_keeps_the_email(client):
     assert user.email in page
 
 
+def test_an_overlong_e_mail_address_is_a_dutch_form_error_and_no_failed_attempt(client):
+    """An address longer than any account's (254) is refused by the form, before a failed
+    login reaches django-axes, whose record holds 255 characters (it was a server error)."""
+    from axes.models import AccessAttempt
+
+    address = "x" * 300 + "@gemeente.be"
+    response = client.post(LOGIN, {"username": address, "password": "fout"})
+    assert response.status_code == 200
+    assert "niet meer dan 254 tekens" in response.content.decode()
+    assert not AccessAttempt.objects.exists()
+
+
 def test_an_applicant_lands_on_the_dashboard_without_a_second_factor(client):
     user = member_of(municipality("44021"))
     response = login(client, user)
