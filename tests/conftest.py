@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.conf import settings
 from hypothesis import settings as hypothesis_settings
@@ -5,7 +7,13 @@ from hypothesis import settings as hypothesis_settings
 # Timing is not what the properties assert: on a loaded 2-core CI runner an example may take
 # longer than hypothesis' default 200 ms deadline, which would fail a correct rule at random.
 hypothesis_settings.register_profile("portal", deadline=None)
-hypothesis_settings.load_profile("portal")
+# `make test` (and so CI) draws the same examples every run: a red build then means a change
+# broke something, never a new random draw. `make hunt` draws new ones, many more of them, to
+# find what the fixed draw does not reach (README, "Hunting for bad input").
+hypothesis_settings.register_profile(
+    "ci", parent=hypothesis_settings.get_profile("portal"), derandomize=True
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "portal"))
 
 
 @pytest.fixture(autouse=True)
