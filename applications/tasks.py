@@ -1,10 +1,14 @@
 """Scheduled jobs of the applications app: thin, idempotent wrappers around services."""
 
+import logging
+
 from celery import shared_task
 from django.utils import timezone
 
 from .models import Call
 from .services import ideas
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -45,8 +49,13 @@ def render_missing_submissions() -> int:
     from .models import Submission
     from .services.submission import render_submission_documents
 
-    pending = Submission.objects.filter(receipt__isnull=True).values_list("pk", flat=True)
-    return sum(1 for pk in list(pending) if render_submission_documents(pk).receipt_id)
+    rendered = 0
+    for pk in list(Submission.objects.filter(receipt__isnull=True).values_list("pk", flat=True)):
+        try:
+            rendered += bool(render_submission_documents(pk).receipt_id)
+        except Exception:  # one submission that cannot render must not hold up the others
+            logger.exception("Submission %s: snapshot PDF and receipt still fail", pk)
+    return rendered
 
 
 @shared_task

@@ -45,7 +45,7 @@ from applications.models import (
     Submission,
 )
 from applications.services import ideas as idea_services
-from applications.services.submission import submit_application
+from applications.services.submission import render_submission_documents, submit_application
 from cot_portal.accounts.models import Organisation
 from cot_portal.accounts.services import sync_local_governments
 from cot_portal.celery import app
@@ -562,3 +562,29 @@ def test_task_runs_once_in_effect(task, django_capture_on_commit_callbacks, mail
         runner.run(task, situation.args)
         assert runner.failures == []
     assert_once(situation, money_before)
+
+
+def test_a_submission_that_keeps_failing_does_not_hold_up_the_others_receipts(mailoutbox):
+    """R-SUBMIT: beat's catch-up renders every submission still without a receipt; one whose
+    rendering keeps failing is logged and retried next time, and the others get theirs now."""
+    call = open_call()
+    stuck, user = started_application(call, lead_nis=GENT, partner_nis=(KORTRIJK,))
+    complete(stuck, user)
+    stuck = submit_application(stuck, user=user)
+    fine, user = started_application(call, lead_nis=LEUVEN, partner_nis=(BRUGGE,))
+    complete(fine, user)
+    fine = submit_application(fine, user=user)
+    real = render_submission_documents
+
+    def render(pk):
+        if pk == stuck.pk:
+            raise RuntimeError("WeasyPrint cannot render this one")
+        return real(pk)
+
+    with mock.patch("applications.services.submission.render_submission_documents", render):
+        assert app.tasks["applications.tasks.render_missing_submissions"].apply().get() == 1
+
+    assert Submission.objects.get(pk=fine.pk).receipt_id
+    assert not Submission.objects.get(pk=stuck.pk).receipt_id
+    assert app.tasks["applications.tasks.render_missing_submissions"].apply().get() == 1
+    assert Submission.objects.get(pk=stuck.pk).receipt_id
