@@ -39,7 +39,6 @@ from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,7 +60,7 @@ from applications.models import (
     WorkPackage,
 )
 from applications.rules import add_months, latest_end
-from applications.selectors_applications import application_content
+from applications.selectors_applications import application_content, with_content
 from applications.services.submission import canonical_json
 from cot_portal.accounts.groups import ensure_staff_groups
 from cot_portal.accounts.models import (
@@ -73,6 +72,7 @@ from cot_portal.accounts.models import (
     User,
 )
 from cot_portal.letters.models import Letter
+from payments import rules as payment_rules
 from payments.models import (
     CheckStatus,
     ContentReport,
@@ -749,7 +749,9 @@ class Generator:
         rows, letters = [], []
         app_type = ContentType.objects.get_for_model(Application)
         for start in range(0, len(ids), 250):
-            for application in full_applications(ids[start : start + 250]):
+            for application in with_content(
+                Application.objects.filter(pk__in=ids[start : start + 250])
+            ).order_by("pk"):
                 content = application_content(application)
                 rows.append(
                     Submission(
@@ -961,7 +963,9 @@ class Generator:
                     start_date=application.start_date,
                     end_date=application.end_date,
                     approved_total_cost=application.total_cost,
-                    latest_start=add_months(decision.decision_date, 6),
+                    latest_start=payment_rules.latest_start(
+                        decision.decision_date, application.call.start_window_months
+                    ),
                     actual_start_date=application.start_date,
                     iban=BENCH_IBAN,
                 )
@@ -1326,29 +1330,6 @@ class Generator:
             },
         )
         Session.objects.bulk_create(sessions, batch_size=BATCH)
-
-
-def full_applications(ids):
-    """Applications with everything `application_content` reads (as on the application page)."""
-    return (
-        Application.objects.filter(pk__in=ids)
-        .select_related("call", "organisation", "created_by")
-        .prefetch_related(
-            Prefetch(
-                "partners",
-                queryset=ApplicationPartner.objects.select_related("organisation").order_by("pk"),
-            ),
-            Prefetch(
-                "cost_lines", queryset=CostLine.objects.select_related("partner__organisation")
-            ),
-            "work_packages__lead_partner__organisation",
-            "procurement_items",
-            "group_members",
-            "kpis",
-            "attachments",
-        )
-        .order_by("pk")
-    )
 
 
 def row_counts() -> dict[str, int]:
