@@ -209,11 +209,12 @@ def build_workbook(
     partner_names = [labels[p.id] for p in partners]
     category_names = list(CATEGORY_LABELS.values())
     for i in range(max(len(partner_names), len(category_names))):
-        lists.append(
+        append_row(  # an organisation's name is text, even one that starts with "="
+            lists,
             (
                 partner_names[i] if i < len(partner_names) else None,
                 category_names[i] if i < len(category_names) else None,
-            )
+            ),
         )
     lists.sheet_state = "hidden"
 

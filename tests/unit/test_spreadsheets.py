@@ -49,3 +49,26 @@ def test_csv_text_neutralises_every_formula_start_and_leaves_the_rest(text):
 @given(st.one_of(st.integers(), st.decimals(allow_nan=False), st.dates(), st.none()))
 def test_csv_text_leaves_numbers_and_dates_alone(value):
     assert csv_text(value) == value
+
+
+def test_the_cost_model_keeps_a_hostile_partner_name_text_on_every_sheet():
+    """The partner list behind the cost model's drop-down is written with append_row too."""
+    from applications.budget_xlsx import (
+        LINES_SHEET,
+        LISTS_SHEET,
+        Financing,
+        LineData,
+        PartnerRef,
+        build_workbook,
+    )
+
+    name = HOSTILE[1]
+    content = build_workbook(
+        partners=[PartnerRef(1, name)],
+        lines=[LineData(1, "personnel", 1, "Projectleider", Decimal("1000.00"))],
+        financing=Financing(Decimal("800.00"), Decimal("200.00"), Decimal("0"), Decimal("0")),
+        max_year=3,
+    )
+    book = load_workbook(io.BytesIO(content))
+    for cell in (book[LISTS_SHEET]["A2"], book[LINES_SHEET]["A2"]):
+        assert cell.value == name and cell.data_type == "s"
