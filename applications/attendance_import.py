@@ -130,7 +130,7 @@ class AttendanceParseResult:
 
 def check_upload(filename: str, size: int) -> str:
     """Refuse a file by its name and size before reading it; returns the extension."""
-    extension = _extension(filename)
+    extension = uploads.extension_of(filename)
     if extension not in EXTENSIONS:
         raise AttendanceFileRejected(
             _("Upload the attendance list as an Excel file (.xlsx) or a CSV file (.csv)."),
@@ -159,12 +159,6 @@ def read_attendance_file(filename: str, content: bytes) -> list[SheetRow]:
     if not rows:
         raise AttendanceFileRejected(_("The file contains no rows."), code="empty")
     return rows
-
-
-def _extension(filename: str) -> str:
-    name = (filename or "").lower().strip()
-    dot = name.rfind(".")
-    return name[dot:] if dot >= 0 else ""
 
 
 def _too_many_rows() -> AttendanceFileRejected:

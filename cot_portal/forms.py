@@ -74,7 +74,7 @@ def posted_valid_values(form) -> dict:
     others.
     """
     form.is_valid()
-    posted = set(form.data.keys()) | set(filter(None, form.data.get(POSTED_FIELDS, "").split(",")))
+    posted = _posted(form)
     return {
         name: value
         for name, value in form.cleaned_data.items()

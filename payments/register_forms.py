@@ -12,6 +12,12 @@ from applications.models import Theme
 from .models import GrantStatus, ResultKind
 from .register_selectors import RegisterFilter, filter_municipalities, filter_years
 
+# The acknowledgement of the call's non-exclusive right of use (SPEC.md §8), asked when adding a
+# result and when offering one.
+RIGHT_OF_USE = _(
+    "VLAIO and the partners may use this result: we grant the non-exclusive right of use of the call."
+)
+
 
 class RegisterFilterForm(forms.Form):
     q = forms.CharField(
@@ -101,9 +107,7 @@ class EndResultForm(forms.Form):
         label=_("Offer it for publication in the public register now"), required=False
     )
     acknowledged = forms.BooleanField(
-        label=_(
-            "VLAIO and the partners may use this result: we grant the non-exclusive right of use of the call."
-        ),
+        label=RIGHT_OF_USE,
         required=False,
     )
 
@@ -112,9 +116,7 @@ class OfferForm(forms.Form):
     """Offer one end result for publication: the acknowledgement is required."""
 
     acknowledged = forms.BooleanField(
-        label=_(
-            "VLAIO and the partners may use this result: we grant the non-exclusive right of use of the call."
-        ),
+        label=RIGHT_OF_USE,
         error_messages={
             "required": _(
                 "Confirm that VLAIO and the partners may use this result (non-exclusive right of use) before you offer it for publication."

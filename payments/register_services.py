@@ -28,6 +28,7 @@ from cot_portal.accounts.models import LOCAL_GOVERNMENT_TYPES
 from cot_portal.accounts.permissions import member_organisation_ids
 from cot_portal.accounts.selectors import organisation_emails
 
+from .errors import PaymentsError
 from .models import EndResult, Grant, PublicationStatus, ResultKind, ReuseInterest
 from .register_selectors import involved_organisation_ids
 
@@ -36,13 +37,26 @@ TEXT_MAX = 10_000
 MESSAGE_MAX = 2_000
 
 
-class RegisterError(Exception):
-    """A refusal with the sentence to show (already translated) and, maybe, its form field."""
+class RegisterError(PaymentsError):
+    """A refusal of the register's services: the sentence to show (already translated) and,
+    maybe, its form field (payments/errors.py)."""
 
-    def __init__(self, message, *, field: str | None = None):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.field = field
+
+def _right_of_use_missing() -> RegisterError:
+    return RegisterError(
+        _(
+            "Confirm that VLAIO and the partners may use this result (non-exclusive right of use) before you offer it for publication."
+        ),
+        field="acknowledged",
+    )
+
+
+def _already_interested(organisation) -> RegisterError:
+    return RegisterError(
+        _("%(organisation)s already registered its interest in this project.")
+        % {"organisation": organisation.name},
+        field="organisation",
+    )
 
 
 def _require(user, perm: str, obj) -> None:
@@ -130,12 +144,7 @@ def add_end_result(
         except ApplicationError as error:
             raise RegisterError(str(error), field="file") from error
     if offer and not acknowledged:
-        raise RegisterError(
-            _(
-                "Confirm that VLAIO and the partners may use this result (non-exclusive right of use) before you offer it for publication."
-            ),
-            field="acknowledged",
-        )
+        raise _right_of_use_missing()
     with transaction.atomic():
         locked = _lock_grant(grant)
         _require(user, "payments.manage_end_results", locked)
@@ -165,12 +174,7 @@ def offer_end_result(result, *, acknowledged: bool, user) -> EndResult:
     """R-SHARE: offer an end result for publication, acknowledging the call's non-exclusive right
     of use. A refused result may be offered again (VLAIO's note stays in the history)."""
     if not acknowledged:
-        raise RegisterError(
-            _(
-                "Confirm that VLAIO and the partners may use this result (non-exclusive right of use) before you offer it for publication."
-            ),
-            field="acknowledged",
-        )
+        raise _right_of_use_missing()
     with transaction.atomic():
         locked = _lock_result(result)
         _require(user, "payments.change_endresult", locked)
@@ -293,11 +297,7 @@ def register_reuse_interest(
                 field="organisation",
             )
         if ReuseInterest.objects.filter(grant=locked, organisation=organisation).exists():
-            raise RegisterError(
-                _("%(organisation)s already registered its interest in this project.")
-                % {"organisation": organisation.name},
-                field="organisation",
-            )
+            raise _already_interested(organisation)
         try:
             with transaction.atomic():
                 interest = ReuseInterest.objects.create(
@@ -308,11 +308,7 @@ def register_reuse_interest(
                     created_at=timezone.now(),
                 )
         except IntegrityError as error:  # a colleague was a moment earlier
-            raise RegisterError(
-                _("%(organisation)s already registered its interest in this project.")
-                % {"organisation": organisation.name},
-                field="organisation",
-            ) from error
+            raise _already_interested(organisation) from error
         with translation.override(settings.LANGUAGE_CODE):
             link = _link(base_url, reverse("register:end_results", args=[locked.reference]))
             lines = [

@@ -237,7 +237,7 @@ def _end_results_page(request, grant, *, form=None, offer_forms=None, status=200
     rows = [
         {
             "result": result,
-            "open": result.status in (PublicationStatus.DRAFT, PublicationStatus.REFUSED),
+            "open": request.user.has_perm("payments.change_endresult", result),
             "offer_form": offer_forms.get(result.pk) or OfferForm(prefix=f"r{result.pk}"),
         }
         for result in results
@@ -299,10 +299,13 @@ def end_results(request, reference):
     return _end_results_page(request, grant, form=form, status=400)
 
 
-def _lead_result(request, reference, pk) -> EndResult:
+def _open_result(request, reference, pk) -> EndResult:
+    """One of the project's end results the lead may still offer or remove; else 404."""
     grant = _lead_grant(request, reference)
     result = get_object_or_404(EndResult, pk=pk, grant=grant)
     result.grant = grant
+    if not request.user.has_perm("payments.change_endresult", result):
+        raise Http404
     return result
 
 
@@ -310,9 +313,7 @@ def _lead_result(request, reference, pk) -> EndResult:
 @require_POST
 def offer_result(request, reference, pk):
     """R-SHARE: offer one result for publication, acknowledging the right of use."""
-    result = _lead_result(request, reference, pk)
-    if not request.user.has_perm("payments.change_endresult", result):
-        raise Http404
+    result = _open_result(request, reference, pk)
     form = OfferForm(request.POST, prefix=f"r{result.pk}")
     if form.is_valid():
         try:
@@ -330,9 +331,7 @@ def offer_result(request, reference, pk):
 @login_required_404
 @require_POST
 def remove_result(request, reference, pk):
-    result = _lead_result(request, reference, pk)
-    if not request.user.has_perm("payments.change_endresult", result):
-        raise Http404
+    result = _open_result(request, reference, pk)
     try:
         services.remove_end_result(result, user=request.user)
     except PermissionDenied as error:
