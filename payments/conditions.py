@@ -15,14 +15,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from applications.rules import Check
 
 from . import rules
-from .models import CheckStatus, LineStatus, ReportKind, TrancheStatus
+from .models import CheckStatus, ReportKind, TrancheStatus
+from .selectors_costs import reported_cost
 
-ZERO = Decimal("0.00")
 END_RESULT_FIELDS = ("award_report", "framework_agreement", "playbook")
 
 
@@ -69,12 +67,7 @@ def _delivered(report) -> str:
 
 def reported_costs(grant) -> Decimal:
     """R-TR2: the sum of the grant's cost statement lines that finance did not reject."""
-    total = (
-        grant.cost_lines.exclude(status=LineStatus.REJECTED)
-        .aggregate(total=Sum("amount"))
-        .get("total")
-    )
-    return total or ZERO
+    return reported_cost(grant)
 
 
 def grant_facts(grant, *, costs: Decimal | None = None) -> GrantFacts:

@@ -20,3 +20,10 @@ class PaymentsError(Exception):
     def messages(self) -> list[str]:
         """The message followed by every problem, for a flat list of errors."""
         return [self.message, *self.problems]
+
+    def add_to(self, form) -> None:
+        """Show the message and every problem beside `field` in `form` (above the form when
+        the form has no such field)."""
+        field = self.field if self.field in form.fields else None
+        for message in self.messages:
+            form.add_error(field, message)

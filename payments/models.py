@@ -96,6 +96,11 @@ class Grant(ProtectedStateModel):
     def __str__(self):
         return f"{self.reference} {self.application.title}"
 
+    @property
+    def payee_iban(self) -> str:
+        """The IBAN a payment goes to: the grant's, else the organisation's current one."""
+        return self.iban or self.organisation.iban
+
     @transition(field=status, source=GrantStatus.ACTIVE, target=GrantStatus.STOPPED)
     def mark_stopped(self):
         """R-STOP: a motivated stop decision; no further tranches."""

@@ -52,10 +52,10 @@ is_grant_member = is_grant_lead_member | is_grant_partner_member
 # A finance officer who belongs to the beneficiary or a partner never acts on that grant.
 is_unconflicted_finance = is_finance_officer & ~is_grant_member
 is_unconflicted_manager = is_call_manager & ~is_grant_member
+# Who reads a grant and everything on it: its members, unconflicted finance and call managers.
+may_read_grant = is_grant_member | is_unconflicted_finance | is_unconflicted_manager
 
-rules.add_perm(
-    "payments.view_grant", is_grant_member | is_unconflicted_finance | is_unconflicted_manager
-)
+rules.add_perm("payments.view_grant", may_read_grant)
 rules.add_perm("payments.view_grant_list", is_finance_officer | is_call_manager)
 
 # The areas' own permissions (each module adds its rules with the predicates above).

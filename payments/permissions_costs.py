@@ -14,9 +14,9 @@ from .permissions import (
     _grant_of,
     is_grant_active,
     is_grant_lead_member,
-    is_grant_member,
     is_unconflicted_finance,
     is_unconflicted_manager,
+    may_read_grant,
 )
 
 
@@ -32,10 +32,8 @@ def is_grant_not_settled(user, obj):
     return grant is not None and grant.status != "settled"
 
 
-may_read = is_grant_member | is_unconflicted_finance | is_unconflicted_manager
-
 # Cost statements (R-COSTS, R-ELIG); the object is the grant, or a line for the line rules.
-rules.add_perm("payments.view_cost_lines", may_read)
+rules.add_perm("payments.view_cost_lines", may_read_grant)
 rules.add_perm("payments.add_cost_line", is_grant_lead_member & is_grant_active)
 rules.add_perm(
     "payments.withdraw_cost_line", is_grant_lead_member & is_grant_active & is_line_pending
@@ -43,9 +41,9 @@ rules.add_perm(
 rules.add_perm("payments.check_cost_line", is_unconflicted_finance & is_grant_not_settled)
 rules.add_perm("payments.export_cost_lines", is_unconflicted_finance | is_unconflicted_manager)
 # The evidence of a line, downloaded through core:download.
-rules.add_perm("payments.view_coststatementline", may_read)
+rules.add_perm("payments.view_coststatementline", may_read_grant)
 
 # Changes during execution (R-CHANGE); the object is the grant.
-rules.add_perm("payments.view_changes", may_read)
+rules.add_perm("payments.view_changes", may_read_grant)
 rules.add_perm("payments.request_change", is_grant_lead_member & is_grant_active)
 rules.add_perm("payments.decide_change", is_unconflicted_manager & is_grant_active)

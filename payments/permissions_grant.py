@@ -13,12 +13,10 @@ import rules
 from .permissions import (
     is_grant_active,
     is_grant_lead_member,
-    is_grant_member,
-    is_unconflicted_finance,
     is_unconflicted_manager,
+    may_read_grant,
 )
 
-may_read_grant = is_grant_member | is_unconflicted_finance | is_unconflicted_manager
 lead_acts = is_grant_lead_member & is_grant_active
 manager_checks = is_unconflicted_manager & is_grant_active
 

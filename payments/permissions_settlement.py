@@ -14,11 +14,9 @@ click on "settle" is told the grant is settled already instead of getting a 404.
 
 import rules
 
-from .permissions import is_grant_member, is_unconflicted_finance, is_unconflicted_manager
+from .permissions import is_unconflicted_finance, is_unconflicted_manager, may_read_grant
 
-rules.add_perm(
-    "payments.view_settlement", is_grant_member | is_unconflicted_finance | is_unconflicted_manager
-)
+rules.add_perm("payments.view_settlement", may_read_grant)
 # Staff see the computation (with figures) before the grant is settled.
 rules.add_perm("payments.preview_settlement", is_unconflicted_finance | is_unconflicted_manager)
 rules.add_perm("payments.settle_grant", is_unconflicted_finance)

@@ -23,9 +23,7 @@ class Refused(PaymentsError):
     """A refusal about one field of the form (or the whole form when `field` is None)."""
 
     def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = str(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 def _lock_grant(grant_id: int) -> Grant:

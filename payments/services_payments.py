@@ -176,7 +176,7 @@ def valid_iban(value: str) -> str | None:
 
 def iban_error(grant: Grant) -> str | None:
     """Why `grant` cannot be paid to its IBAN, or None."""
-    value = grant.iban or grant.organisation.iban
+    value = grant.payee_iban
     if valid_iban(value):
         return None
     if not value:
@@ -228,7 +228,7 @@ def propose_payment(tranche: Tranche, officer, note: str = "") -> Payment:
         problem = iban_error(grant)
         if problem:
             raise PaymentsError(problem)
-        iban = valid_iban(grant.iban or grant.organisation.iban)
+        iban = valid_iban(grant.payee_iban)
         if grant.iban != iban:
             grant.iban = iban
             _history(grant, officer, "IBAN taken from the organisation").save(

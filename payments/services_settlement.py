@@ -109,6 +109,34 @@ def _recovery_context(recovery: Recovery, now) -> dict:
     }
 
 
+def _issue_grant_letter(grant, kind, *, subject, context, recovery, body, user, now, filename):
+    """The settlement or stop letter (template payments/letters/<kind>.html) to the lead
+    applicant, with the grant's heading and, when there is one, the recovery's payment details."""
+    context = {
+        "addressee": grant.organisation,
+        "letter_date": now,
+        "reference": grant.reference,
+        "grant": grant,
+        "application": grant.application,
+        "call": grant.call,
+        **context,
+    }
+    if recovery is not None:
+        context.update(_recovery_context(recovery, now))
+    return issue_letter(
+        kind=kind,
+        subject=subject,
+        template_name=f"payments/letters/{kind}.html",
+        context=context,
+        organisation=grant.organisation,
+        recipients=_recipients(grant),
+        body=body,
+        about=grant,
+        created_by=user,
+        filename=filename,
+    )
+
+
 # --- R-SETTLE -----------------------------------------------------------------------------------
 
 
@@ -216,34 +244,25 @@ def _issue_settlement_letter(grant, settlement, preview, recovery, user, now):
     else:
         subject = _("Settlement of your project %(reference)s") % {"reference": reference}
     context = {
-        "addressee": grant.organisation,
-        "letter_date": now,
-        "reference": reference,
-        "grant": grant,
-        "application": grant.application,
-        "call": grant.call,
         "settlement": settlement,
         "caps": preview.caps,
         "rate": preview.rate,
         "tranches": [row for row in preview.tranches if row.paid > ZERO],
         "final_request_months": grant.call.final_request_months,
     }
-    if recovery is not None:
-        context.update(_recovery_context(recovery, now))
-    return issue_letter(
-        kind="settlement",
+    return _issue_grant_letter(
+        grant,
+        "settlement",
         subject=subject,
-        template_name="payments/letters/settlement.html",
         context=context,
-        organisation=grant.organisation,
-        recipients=_recipients(grant),
+        recovery=recovery,
         body=_(
             "Dear,\n\nAttached is the settlement of the project %(reference)s. For questions, "
             "contact us at cityofthings@vlaio.be, quoting the reference.\n\nThe City of Things team, VLAIO"
         )
         % {"reference": reference},
-        about=grant,
-        created_by=user,
+        user=user,
+        now=now,
         filename=f"afrekening-{reference}.pdf",
     )
 
@@ -354,33 +373,19 @@ def _cancel_unpaid_tranches(tranches, manager, now) -> list[Tranche]:
 def _issue_stop_letter(grant, decision, paid, cancelled, recovery, manager, now):
     reference = grant.reference
     subject = _("Stop of the support for %(reference)s") % {"reference": reference}
-    context = {
-        "addressee": grant.organisation,
-        "letter_date": now,
-        "reference": reference,
-        "grant": grant,
-        "application": grant.application,
-        "call": grant.call,
-        "decision": decision,
-        "paid": paid,
-        "cancelled": cancelled,
-    }
-    if recovery is not None:
-        context.update(_recovery_context(recovery, now))
-    return issue_letter(
-        kind="stop",
+    return _issue_grant_letter(
+        grant,
+        "stop",
         subject=subject,
-        template_name="payments/letters/stop.html",
-        context=context,
-        organisation=grant.organisation,
-        recipients=_recipients(grant),
+        context={"decision": decision, "paid": paid, "cancelled": cancelled},
+        recovery=recovery,
         body=_(
             "Dear,\n\nAttached is VLAIO's decision to stop the support for the project "
             "%(reference)s. For questions, contact us at cityofthings@vlaio.be, quoting the "
             "reference.\n\nThe City of Things team, VLAIO"
         )
         % {"reference": reference},
-        about=grant,
-        created_by=manager,
+        user=manager,
+        now=now,
         filename=f"stopzetting-{reference}.pdf",
     )

@@ -125,6 +125,23 @@ def _note(note: str, accepted: bool, required: str) -> str:
     return note
 
 
+def _record_check(locked, newest, accepted: bool, note: str, manager, *, messages) -> None:
+    """Save the call manager's check on a locked agreement or report: only a submitted one,
+    only the newest of its kind, a refusal with a note. `messages` are the refusals
+    (already checked, a newer one exists, a refusal without a note)."""
+    already, newer, note_required = messages
+    if locked.status != CheckStatus.SUBMITTED:
+        raise PaymentsError(already)
+    if newest is not None and newest.pk != locked.pk:
+        raise PaymentsError(newer)
+    locked.note = _note(note, accepted, note_required)
+    locked.status = CheckStatus.ACCEPTED if accepted else CheckStatus.REFUSED
+    locked.checked_by = manager
+    locked.checked_at = timezone.now()
+    locked._change_reason = locked.status
+    locked.save()
+
+
 # --- R-START ------------------------------------------------------------------------------------
 
 
@@ -184,22 +201,18 @@ def check_agreement(agreement, accepted: bool, note: str, manager, *, base_url: 
         )
         grant = locked.grant
         _require(manager, "payments.check_agreement", grant)
-        if locked.status != CheckStatus.SUBMITTED:
-            raise PaymentsError(_("This agreement was already checked."))
-        newest = conditions.latest_agreement(grant)
-        if newest is not None and newest.pk != locked.pk:
-            raise PaymentsError(_("A newer agreement was uploaded; check that one."))
-        note = _note(
-            note,
+        _record_check(
+            locked,
+            conditions.latest_agreement(grant),
             accepted,
-            _("Explain why the agreement is refused: the applicant reads your note."),
+            note,
+            manager,
+            messages=(
+                _("This agreement was already checked."),
+                _("A newer agreement was uploaded; check that one."),
+                _("Explain why the agreement is refused: the applicant reads your note."),
+            ),
         )
-        locked.status = CheckStatus.ACCEPTED if accepted else CheckStatus.REFUSED
-        locked.checked_by = manager
-        locked.checked_at = timezone.now()
-        locked.note = note
-        locked._change_reason = locked.status
-        locked.save()
         with translation.override(settings.LANGUAGE_CODE):
             if accepted:
                 subject = _("Your cooperation agreement for %(reference)s is accepted") % {
@@ -212,7 +225,7 @@ def check_agreement(agreement, accepted: bool, note: str, manager, *, base_url: 
                 }
                 lines = [
                     _("VLAIO refused the signed cooperation agreement. Upload a corrected one."),
-                    note,
+                    locked.note,
                 ]
             _mail_lead(grant, subject, lines, base_url)
         return locked
@@ -353,20 +366,18 @@ def check_report(report, accepted: bool, note: str, manager, *, base_url: str = 
         )
         grant = locked.grant
         _require(manager, "payments.check_report", grant)
-        if locked.status != CheckStatus.SUBMITTED:
-            raise PaymentsError(_("This report was already checked."))
-        newest = conditions.latest_reports(grant)[locked.kind]
-        if newest is not None and newest.pk != locked.pk:
-            raise PaymentsError(_("A newer report of this kind was submitted; check that one."))
-        note = _note(
-            note, accepted, _("Explain why the report is refused: the applicant reads your note.")
+        _record_check(
+            locked,
+            conditions.latest_reports(grant)[locked.kind],
+            accepted,
+            note,
+            manager,
+            messages=(
+                _("This report was already checked."),
+                _("A newer report of this kind was submitted; check that one."),
+                _("Explain why the report is refused: the applicant reads your note."),
+            ),
         )
-        locked.status = CheckStatus.ACCEPTED if accepted else CheckStatus.REFUSED
-        locked.checked_by = manager
-        locked.checked_at = timezone.now()
-        locked.note = note
-        locked._change_reason = locked.status
-        locked.save()
         with translation.override(settings.LANGUAGE_CODE):
             label = ReportKind(locked.kind).label
             if accepted:
@@ -381,7 +392,7 @@ def check_report(report, accepted: bool, note: str, manager, *, base_url: str = 
                 lines = [
                     _("VLAIO refused your report: %(kind)s. Submit a corrected one.")
                     % {"kind": label},
-                    note,
+                    locked.note,
                 ]
             _mail_lead(grant, subject, lines, base_url)
         return locked

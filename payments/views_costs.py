@@ -35,8 +35,15 @@ def _grant_or_404(request, reference, perm):
     return grant
 
 
-def _refusal_to_form(form, error: Refused) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+def _posted_action(request, allowed: dict[str, bool]):
+    """(POST data, action) of a POST, (None, None) of a GET. A posted action that is unknown,
+    or that `allowed` says this user may not take, is a 404."""
+    if request.method != "POST":
+        return None, None
+    action = request.POST.get("action")
+    if not allowed.get(action):
+        raise Http404
+    return request.POST, action
 
 
 def _posted_pk(request, name) -> int:
@@ -60,7 +67,7 @@ def _costs_post(request, grant, action, forms, lines_by_pk) -> str | None:
         try:
             services_costs.add_cost_line(grant, user=user, **data)
         except Refused as error:
-            _refusal_to_form(form, error)
+            error.add_to(form)
             return None
         return _("The cost line is added. Finance checks it with its evidence.")
     if action == "withdraw":
@@ -89,7 +96,7 @@ def _costs_post(request, grant, action, forms, lines_by_pk) -> str | None:
                 line, accept=data["decision"] == "accept", reason=data["reason"], user=user
             )
         except Refused as error:
-            _refusal_to_form(form, error)
+            error.add_to(form)
             return None
         if data["decision"] == "accept":
             return _("The line of %(day)s is accepted.") % {"day": short_date(line.date)}
@@ -103,7 +110,7 @@ def _costs_post(request, grant, action, forms, lines_by_pk) -> str | None:
                 grant, line_ids=form.cleaned_data["lines"], user=user
             )
         except Refused as error:
-            _refusal_to_form(form, error)
+            error.add_to(form)
             return None
         return ngettext("%(count)s line is accepted.", "%(count)s lines are accepted.", count) % {
             "count": count
@@ -118,15 +125,9 @@ def cost_lines(request, reference):
     user = request.user
     may_add = user.has_perm("payments.add_cost_line", grant)
     may_check = user.has_perm("payments.check_cost_line", grant)
-    post = request.POST if request.method == "POST" else None
-    action = post.get("action") if post else None
-    if post is not None and not {
-        "add": may_add,
-        "withdraw": may_add,
-        "check": may_check,
-        "accept_all": may_check,
-    }.get(action):
-        raise Http404
+    post, action = _posted_action(
+        request, {"add": may_add, "withdraw": may_add, "check": may_check, "accept_all": may_check}
+    )
     partners = reads.grant_partners(grant)
     overview = reads.cost_overview(grant, partners)
     lines_by_pk = {line.pk: line for line in overview.lines}
@@ -203,10 +204,7 @@ def changes(request, reference):
     user = request.user
     may_request = user.has_perm("payments.request_change", grant)
     may_decide = user.has_perm("payments.decide_change", grant)
-    post = request.POST if request.method == "POST" else None
-    action = post.get("action") if post else None
-    if post is not None and not {"request": may_request, "decide": may_decide}.get(action):
-        raise Http404
+    post, action = _posted_action(request, {"request": may_request, "decide": may_decide})
     change_list = reads.change_requests(grant)
     partners = reads.grant_partners(grant, change_list)
     request_form = ChangeRequestForm(
@@ -263,7 +261,7 @@ def _changes_post(request, grant, action, request_form, change_list) -> str | No
                 user=user,
             )
         except Refused as error:
-            _refusal_to_form(request_form, error)
+            error.add_to(request_form)
             return None
         return _("Your request is sent to VLAIO. You receive an e-mail when it is decided.")
     pk = _posted_pk(request, "change")
@@ -286,7 +284,7 @@ def _changes_post(request, grant, action, request_form, change_list) -> str | No
             base_url=request.build_absolute_uri("/"),
         )
     except Refused as error:
-        _refusal_to_form(form, error)
+        error.add_to(form)
         return None
     if approve:
         return _("The change is approved; the project's baseline is updated.")

@@ -23,13 +23,6 @@ from .errors import PaymentsError
 from .forms_finance import ApproveForm, ProposeForm, RefuseRequestForm, RejectPaymentForm
 from .models import PaymentStatus, RequestStatus, TrancheStatus
 
-
-def _add_errors(form, error: PaymentsError) -> None:
-    field = error.field if error.field in form.fields else None
-    for message in error.messages:
-        form.add_error(field, message)
-
-
 # --- The dashboard and the SEPA export -----------------------------------------------------------
 
 
@@ -94,8 +87,8 @@ def _check_context(request, tranche_request, forms):
         "tranches": reads.grant_tranches(grant),
         "history": history,
         "payments": payments,
-        "iban": services.valid_iban(grant.iban or grant.organisation.iban),
-        "iban_raw": grant.iban or grant.organisation.iban,
+        "iban": services.valid_iban(grant.payee_iban),
+        "iban_raw": grant.payee_iban,
         "iban_problem": services.iban_error(grant),
         "amount": amount,
         "amount_problem": amount_problem,
@@ -147,7 +140,7 @@ def request_check(request, pk):
                 )
                 return redirect("payments:finance_payment", pk=payment.pk)
             except PaymentsError as error:
-                _add_errors(form, error)
+                error.add_to(form)
         tranche_request = _request_or_404(request, pk)
         context = _check_context(request, tranche_request, forms)
         return render(request, "payments/finance/request_check.html", context, status=400)
@@ -228,7 +221,7 @@ def payment_detail(request, pk):
                 messages.info(request, error.message)
                 return redirect("payments:finance_payment", pk=payment.pk)
             except PaymentsError as error:
-                _add_errors(form, error)
+                error.add_to(form)
         payment = _payment_or_404(request, pk)
         context = _payment_context(request, payment, forms)
         return render(request, "payments/finance/payment.html", context, status=400)

@@ -57,13 +57,6 @@ def _grant_or_404(request, reference) -> Grant:
     return grant
 
 
-def _add_error(form, error: PaymentsError) -> None:
-    name = error.field if error.field in form.fields else None
-    form.add_error(name, error.message)
-    for problem in error.problems:
-        form.add_error(name, problem)
-
-
 def _int(value) -> int:
     try:
         return int(value)
@@ -211,7 +204,7 @@ def _handle(request, page, forms, action) -> tuple[str, str] | None:
                 return None
             return _("The decision's conditions are confirmed as met."), "conditions"
     except PaymentsError as error:
-        _add_error(form, error)
+        error.add_to(form)
         return None
     raise Http404
 

@@ -27,13 +27,6 @@ def _grant_or_404(request, reference, perm):
     return grant
 
 
-def _add_error(form, error: PaymentsError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-    for problem in error.problems:
-        form.add_error(field, problem)
-
-
 @login_required_404
 def settlement(request, reference):
     """The computation before settling (staff), the settle button (finance), and afterwards the
@@ -51,7 +44,7 @@ def settlement(request, reference):
             try:
                 result = services.settle_grant(grant, user)
             except PaymentsError as error:
-                _add_error(form, error)
+                error.add_to(form)
             else:
                 if result.balance < 0:
                     text = _(
@@ -117,7 +110,7 @@ def stop(request, reference):
                     grant, data["reason"], data["motivation"], data["repayment"], request.user
                 )
             except PaymentsError as error:
-                _add_error(form, error)
+                error.add_to(form)
             else:
                 messages.success(
                     request,
