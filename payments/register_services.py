@@ -16,8 +16,6 @@ use for VLAIO and the partners (SPEC.md §8); the database refuses a non-draft r
 """
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,8 +27,9 @@ from cot_portal.accounts.permissions import member_organisation_ids
 from cot_portal.accounts.selectors import organisation_emails
 
 from .errors import PaymentsError
-from .models import EndResult, Grant, PublicationStatus, ResultKind, ReuseInterest
+from .models import EndResult, PublicationStatus, ResultKind, ReuseInterest
 from .register_selectors import involved_organisation_ids
+from .services_common import lock_grant, mail_after_commit, portal_link, require
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000
@@ -59,36 +58,12 @@ def _already_interested(organisation) -> RegisterError:
     )
 
 
-def _require(user, perm: str, obj) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
-def _lock_grant(grant) -> Grant:
-    return (
-        Grant.objects.select_for_update(of=("self",))
-        .select_related("application", "organisation")
-        .get(pk=grant.pk)
-    )
-
-
 def _lock_result(result) -> EndResult:
     return (
         EndResult.objects.select_for_update(of=("self",))
         .select_related("grant__organisation", "grant__application")
         .get(pk=result.pk)
     )
-
-
-def _link(base_url: str, path: str) -> str:
-    return f"{base_url.rstrip('/')}{path}" if base_url else path
-
-
-def _mail_after_commit(subject: str, lines: list[str], recipients: list[str]) -> None:
-    if not recipients:
-        return
-    body = "\n\n".join([*lines, "VLAIO – City of Things"])
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
 
 
 # --- End results (the lead applicant) -----------------------------------------------------------
@@ -146,8 +121,8 @@ def add_end_result(
     if offer and not acknowledged:
         raise _right_of_use_missing()
     with transaction.atomic():
-        locked = _lock_grant(grant)
-        _require(user, "payments.manage_end_results", locked)
+        locked = lock_grant(grant)
+        require(user, "payments.manage_end_results", locked)
         now = timezone.now()
         result = EndResult(
             grant=locked,
@@ -177,7 +152,7 @@ def offer_end_result(result, *, acknowledged: bool, user) -> EndResult:
         raise _right_of_use_missing()
     with transaction.atomic():
         locked = _lock_result(result)
-        _require(user, "payments.change_endresult", locked)
+        require(user, "payments.change_endresult", locked)
         locked.status = PublicationStatus.REQUESTED
         locked.right_of_use_acknowledged = True
         locked.requested_at = timezone.now()
@@ -192,7 +167,7 @@ def remove_end_result(result, *, user) -> None:
     """The lead removes a result that is not offered (or was refused); its history remains."""
     with transaction.atomic():
         locked = _lock_result(result)
-        _require(user, "payments.change_endresult", locked)
+        require(user, "payments.change_endresult", locked)
         file = locked.file
         locked.delete()
         if file:
@@ -206,8 +181,8 @@ def remove_end_result(result, *, user) -> None:
 
 def _mail_lead_about(result, subject: str, lines: list[str], base_url: str) -> None:
     grant = result.grant
-    link = _link(base_url, reverse("register:end_results", args=[grant.reference]))
-    _mail_after_commit(
+    link = portal_link(base_url, reverse("register:end_results", args=[grant.reference]))
+    mail_after_commit(
         subject,
         [_("Hello,"), *lines, _("See your end results: %(link)s") % {"link": link}],
         organisation_emails(grant.organisation),
@@ -218,7 +193,7 @@ def publish_end_result(result, *, user, base_url: str = "") -> EndResult:
     """R-SHARE: the call manager approves; the result appears in the public register."""
     with transaction.atomic():
         locked = _lock_result(result)
-        _require(user, "payments.decide_endresult", locked)
+        require(user, "payments.decide_endresult", locked)
         locked.status = PublicationStatus.PUBLISHED
         locked.decided_by = user
         locked.decided_at = timezone.now()
@@ -249,7 +224,7 @@ def refuse_end_result(result, *, note: str, user, base_url: str = "") -> EndResu
     note = _clean_text(note, TEXT_MAX, "note")
     with transaction.atomic():
         locked = _lock_result(result)
-        _require(user, "payments.decide_endresult", locked)
+        require(user, "payments.decide_endresult", locked)
         locked.status = PublicationStatus.REFUSED
         locked.decided_by = user
         locked.decided_at = timezone.now()
@@ -285,8 +260,8 @@ def register_reuse_interest(
             _("Choose the city or municipality you speak for."), field="organisation"
         )
     with transaction.atomic():
-        locked = _lock_grant(grant)
-        _require(user, "payments.register_reuse_interest", locked)
+        locked = lock_grant(grant)
+        require(user, "payments.register_reuse_interest", locked)
         if (
             organisation.pk not in member_organisation_ids(user)
             or organisation.type not in LOCAL_GOVERNMENT_TYPES
@@ -310,7 +285,7 @@ def register_reuse_interest(
         except IntegrityError as error:  # a colleague was a moment earlier
             raise _already_interested(organisation) from error
         with translation.override(settings.LANGUAGE_CODE):
-            link = _link(base_url, reverse("register:end_results", args=[locked.reference]))
+            link = portal_link(base_url, reverse("register:end_results", args=[locked.reference]))
             lines = [
                 _("Hello,"),
                 _("%(organisation)s wants to reuse your project %(reference)s (%(title)s).")
@@ -325,7 +300,7 @@ def register_reuse_interest(
             if message:
                 lines.append(message)
             lines.append(_("See who is interested: %(link)s") % {"link": link})
-            _mail_after_commit(
+            mail_after_commit(
                 _("A municipality wants to reuse %(reference)s") % {"reference": locked.reference},
                 lines,
                 organisation_emails(locked.organisation),

@@ -144,7 +144,7 @@ def register_interest(request, reference):
         except PermissionDenied as error:
             raise Http404 from error
         except services.RegisterError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             messages.success(
                 request,
@@ -281,7 +281,7 @@ def end_results(request, reference):
         except PermissionDenied as error:
             raise Http404 from error
         except services.RegisterError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to(form)
         else:
             if result.status == PublicationStatus.REQUESTED:
                 messages.success(

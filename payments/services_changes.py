@@ -24,17 +24,10 @@ from cot_portal.accounts.selectors import organisation_emails
 from . import rules_costs
 from .models import ChangeKind, ChangeRequest, ChangeStatus, Grant
 from .selectors_costs import departure_dates
+from .services_common import lock_grant
 from .services_costs import Refused
 
 JOINING_ROLES = (PartnerRole.PARTICIPANT, PartnerRole.FOLLOWER)
-
-
-def _lock_grant(grant_id: int) -> Grant:
-    return (
-        Grant.objects.select_for_update(of=("self",))
-        .select_related("application", "call", "organisation")
-        .get(pk=grant_id)
-    )
 
 
 def _current_partner(grant, organisation_id) -> ApplicationPartner | None:
@@ -108,7 +101,7 @@ def request_change(
     end_date: date | None = None,
 ) -> ChangeRequest:
     """R-CHANGE: the lead applicant asks VLAIO to approve a change, with what changes and why."""
-    locked = _lock_grant(grant.pk)
+    locked = lock_grant(grant.pk)
     if not user.has_perm("payments.request_change", locked):
         raise Refused(_("Only the lead applicant asks for changes, while the grant runs."))
     if kind not in ChangeKind.values:
@@ -213,7 +206,7 @@ def _apply(change: ChangeRequest, grant: Grant, user) -> None:
 def decide_change(change, *, approve: bool, motivation: str, user, base_url: str = "") -> None:
     """R-CHANGE: the call manager approves or refuses a change, always with a motivation. An
     approval updates the grant's baseline in the same transaction; the lead is e-mailed."""
-    grant = _lock_grant(change.grant_id)  # the grant first, as every write of the costs area
+    grant = lock_grant(change.grant_id)  # the grant first, as every write of the costs area
     locked = ChangeRequest.objects.select_for_update().get(pk=change.pk, grant=grant)
     if not user.has_perm("payments.decide_change", grant):
         raise Refused(_("You cannot decide on changes of this grant."))

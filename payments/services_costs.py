@@ -15,8 +15,9 @@ from cot_portal.formatting import short_date
 
 from . import rules
 from .errors import PaymentsError
-from .models import CostStatementLine, Grant, LineStatus
+from .models import CostStatementLine, LineStatus
 from .selectors_costs import departure_dates
+from .services_common import lock_grant
 
 
 class Refused(PaymentsError):
@@ -26,18 +27,8 @@ class Refused(PaymentsError):
         super().__init__(message, field=field)
 
 
-def _lock_grant(grant_id: int) -> Grant:
-    """Lock the grant (only its row) first: every write of this area locks the grant, then the
-    line, so a settlement reading the accepted cost never sees a check half done."""
-    return (
-        Grant.objects.select_for_update(of=("self",))
-        .select_related("application", "call")
-        .get(pk=grant_id)
-    )
-
-
 def _lock_line(line) -> CostStatementLine:
-    _lock_grant(line.grant_id)
+    lock_grant(line.grant_id)
     return CostStatementLine.objects.select_for_update().select_related("grant").get(pk=line.pk)
 
 
@@ -51,7 +42,7 @@ def add_cost_line(
         check_upload(evidence)
     except ApplicationError as error:
         raise Refused(str(error), "evidence") from error
-    locked = _lock_grant(grant.pk)
+    locked = lock_grant(grant.pk)
     if not user.has_perm("payments.add_cost_line", locked):
         raise Refused(_("Only the lead applicant reports costs, while the grant runs."))
     if partner is None or partner.application_id != locked.application_id:
@@ -141,7 +132,7 @@ def check_cost_line(line, *, accept: bool, reason: str, user) -> CostStatementLi
 def accept_pending(grant, *, line_ids, user) -> int:
     """R-COSTS: finance accepts, at once, the lines it saw waiting for the check (`line_ids`).
     A line added or checked meanwhile is left as it is. Returns how many were accepted."""
-    locked = _lock_grant(grant.pk)
+    locked = lock_grant(grant.pk)
     if not user.has_perm("payments.check_cost_line", locked):
         raise Refused(_("You cannot check the costs of this grant."))
     lines = list(

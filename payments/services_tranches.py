@@ -18,8 +18,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -42,25 +40,13 @@ from .models import (
     TrancheRequest,
     TrancheStatus,
 )
+from .services_common import lock_grant, mail_after_commit, portal_link, require
 
 NOTE_MAX = 5000
 SUMMARY_MAX = 20000
 
 
 # --- Helpers ------------------------------------------------------------------------------------
-
-
-def _lock_grant(grant) -> Grant:
-    return (
-        Grant.objects.select_for_update(of=("self",))
-        .select_related("application", "call", "organisation")
-        .get(pk=grant.pk)
-    )
-
-
-def _require(user, perm: str, obj) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _checked_file(uploaded, field: str):
@@ -72,26 +58,15 @@ def _checked_file(uploaded, field: str):
     return uploaded
 
 
-def _link(base_url: str, path: str) -> str:
-    return f"{base_url.rstrip('/')}{path}" if base_url else path
-
-
 def _project_link(grant, base_url: str) -> str:
-    return _link(base_url, reverse("payments:project", args=[grant.reference]))
-
-
-def _send_after_commit(subject: str, lines: list[str], recipients: list[str]) -> None:
-    if not recipients:
-        return
-    body = "\n\n".join([*lines, "VLAIO – City of Things"])
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    return portal_link(base_url, reverse("payments:project", args=[grant.reference]))
 
 
 def _mail_lead(grant, subject: str, lines: list[str], base_url: str) -> None:
     """The lead organisation's members, in the portal's language, with the project's link."""
     with translation.override(settings.LANGUAGE_CODE):
         link = _("See the project page: %(link)s") % {"link": _project_link(grant, base_url)}
-        _send_after_commit(
+        mail_after_commit(
             str(subject),
             [_("Hello,"), *map(str, lines), link],
             organisation_emails(grant.organisation),
@@ -155,8 +130,8 @@ def set_actual_start(grant, day, user) -> Grant:
     """R-START: the lead applicant records the actual start, between the submission and the
     latest start (6 months after the award). Fixed once tranche 1 is requested."""
     with transaction.atomic():
-        locked = _lock_grant(grant)
-        _require(user, "payments.set_actual_start", locked)
+        locked = lock_grant(grant)
+        require(user, "payments.set_actual_start", locked)
         first = locked.tranches.get(number=1)
         if first.status != TrancheStatus.OPEN and locked.actual_start_date is not None:
             raise PaymentsError(
@@ -181,8 +156,8 @@ def upload_agreement(grant, uploaded, user) -> CooperationAgreement:
     waits for the call manager's check (status submitted)."""
     _checked_file(uploaded, "file")
     with transaction.atomic():
-        locked = _lock_grant(grant)
-        _require(user, "payments.upload_agreement", locked)
+        locked = lock_grant(grant)
+        require(user, "payments.upload_agreement", locked)
         agreement = CooperationAgreement(grant=locked, uploaded_by=user, uploaded_at=timezone.now())
         agreement.file.save(f"samenwerking-{safe_filename(uploaded.name)}", uploaded, save=False)
         agreement._change_reason = "uploaded"
@@ -200,7 +175,7 @@ def check_agreement(agreement, accepted: bool, note: str, manager, *, base_url: 
             .get(pk=agreement.pk)
         )
         grant = locked.grant
-        _require(manager, "payments.check_agreement", grant)
+        require(manager, "payments.check_agreement", grant)
         _record_check(
             locked,
             conditions.latest_agreement(grant),
@@ -237,8 +212,8 @@ def check_agreement(agreement, accepted: bool, note: str, manager, *, base_url: 
 def confirm_conditions(grant, manager) -> Grant:
     """R-TR1: the call manager confirms the conditions of the decision letter are met."""
     with transaction.atomic():
-        locked = _lock_grant(grant)
-        _require(manager, "payments.confirm_conditions", locked)
+        locked = lock_grant(grant)
+        require(manager, "payments.confirm_conditions", locked)
         if not (locked.conditions or "").strip():
             raise PaymentsError(_("The decision sets no conditions to confirm."))
         if locked.conditions_met_at is not None:
@@ -335,8 +310,8 @@ def submit_report(
         if uploaded:
             _checked_file(uploaded, name)
     with transaction.atomic():
-        locked = _lock_grant(grant)
-        _require(user, "payments.submit_report", locked)
+        locked = lock_grant(grant)
+        require(user, "payments.submit_report", locked)
         values = _kpi_values(list(locked.application.kpis.all()), kpi_values, final=final)
         report = ContentReport(
             grant=locked,
@@ -365,7 +340,7 @@ def check_report(report, accepted: bool, note: str, manager, *, base_url: str = 
             .get(pk=report.pk)
         )
         grant = locked.grant
-        _require(manager, "payments.check_report", grant)
+        require(manager, "payments.check_report", grant)
         _record_check(
             locked,
             conditions.latest_reports(grant)[locked.kind],
@@ -416,7 +391,7 @@ def request_tranche(tranche, user, *, base_url: str = "") -> TrancheRequest:
             .get(pk=tranche.pk)
         )
         grant = locked.grant
-        _require(user, "payments.request_tranche", grant)
+        require(user, "payments.request_tranche", grant)
         if locked.status != TrancheStatus.OPEN:
             raise PaymentsError(
                 _("Tranche %(n)s is already requested (status: %(status)s).")
@@ -473,4 +448,4 @@ def _mail_finance(grant, tranche, late: bool, base_url: str, request) -> None:
             _("Check the request in the portal: %(link)s")
             % {"link": f"{base_url.rstrip('/')}{check_path}" if base_url else check_path}
         )
-        _send_after_commit(str(subject), lines, finance_recipients(grant))
+        mail_after_commit(str(subject), lines, finance_recipients(grant))
