@@ -7,7 +7,7 @@ the same rules again (services_questions.py).
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .services_questions import MAX_TEXT_LENGTH
+from .services_questions import ANSWER_REQUIRED, MAX_TEXT_LENGTH, QUESTION_REQUIRED
 
 
 def _text_field(label, help_text, required_message):
@@ -28,7 +28,7 @@ class AskQuestionForm(forms.Form):
         _(
             "The lead applicant answers in the portal. The applicant sees the question as asked by VLAIO: your name is not shown."
         ),
-        _("Write your question before you send it."),
+        QUESTION_REQUIRED,
     )
 
 
@@ -38,7 +38,7 @@ class AnswerForm(forms.Form):
     answer = _text_field(
         _("Your answer"),
         _("You can change your answer until the Government's decision."),
-        _("Write your answer before you send it."),
+        ANSWER_REQUIRED,
     )
 
     def __init__(self, *args, number: int, **kwargs):

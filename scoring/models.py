@@ -487,7 +487,7 @@ class JuryQuestion(models.Model):
 class Advice(GuardedRecord, models.Model):
     """VLAIO's advice to the Flemish Government: the ranking of a call frozen at one moment.
 
-    `rows` keeps every line as plain values (see selectors_ranking.advice_rows); the PDF and the
+    `rows` keeps every line as plain values (see services_ranking.advice_rows); the PDF and the
     xlsx are rendered from them. Freezing again before the decision replaces them (history keeps
     the earlier advice); once the decision is recorded the advice no longer changes, and it is
     never deleted (cot_portal/records.py).

@@ -210,13 +210,13 @@ rules.add_perm("scoring.reopen_application_sheet", is_call_manager)
 # Once the Government's decision is recorded nothing of the jury's work changes any more.
 
 DECIDED_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+# What the jury ranks: admissible applications, and those the Government decided on.
+RANKED_STATUSES = (ApplicationStatus.ADMISSIBLE, *DECIDED_STATUSES)
 
 
 @rules.predicate
 def application_scored_or_decided(user, application):
-    return application is not None and (
-        application.status == ApplicationStatus.ADMISSIBLE or application.status in DECIDED_STATUSES
-    )
+    return application is not None and application.status in RANKED_STATUSES
 
 
 @rules.predicate

@@ -344,8 +344,8 @@ def cut_award(
     """
     from cot_portal.formatting import euro
 
-    if struck_costs < ZERO or reduction < ZERO:
-        raise ValueError("Struck costs and reductions cannot be negative.")
+    # The amount, and the ValueError on negative struck costs or reductions, come from one place.
+    awarded = award_amount(total_cost, income, requested, cap, rate, struck_costs, reduction)
     checks: list[Check] = []
     reduced_total = total_cost - struck_costs
     if struck_costs > total_cost:
@@ -428,7 +428,6 @@ def cut_award(
             "Support of %(asked)s is more than the maximum of %(cap)s per project: the award is lowered."
         )
     checks.append(Check("R-MAX", within_cap, message % figures, warning=not within_cap))
-    awarded = award_amount(total_cost, income, requested, cap, rate, struck_costs, reduction)
     checks.append(
         Check(
             "R-CUT",

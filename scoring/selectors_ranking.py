@@ -12,21 +12,25 @@ from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum
 
-from applications.models import Application, ApplicationStatus, Call, WorkPackage
+from applications.models import Application, Call, WorkPackage
 from cot_portal.accounts.models import Membership
 
 from . import ranking
 from .models import (
+    Advice,
     ApplicationConflict,
     ApplicationCriterionScore,
     ApplicationScoreSheet,
     ConsensusOverride,
+    DecisionOutcome,
+    GovernmentDecision,
     JuryMember,
     JuryReview,
     RankingAdjustment,
     SheetStatus,
 )
-from .permissions import DECIDED_STATUSES
+from .permissions import RANKED_STATUSES
+from .services_applications import call_section_maxima
 
 ZERO = Decimal("0")
 
@@ -49,10 +53,6 @@ def counted_application_sheets():
         .exclude(Exists(declared))
         .exclude(Exists(automatic))
     )
-
-
-def call_section_maxima(call: Call) -> dict[str, Decimal]:
-    return {"A": call.section_a_max, "B": call.section_b_max, "C": call.section_c_max}
 
 
 @dataclass
@@ -169,7 +169,7 @@ class ApplicationSummary:
         )
 
 
-def _with_jury_work(queryset, call: Call):
+def _with_jury_work(queryset):
     return queryset.select_related(
         "call", "organisation", "jury_review", "ranking_adjustment", "ranking_adjustment__made_by"
     ).prefetch_related(
@@ -266,21 +266,18 @@ def _total_costs(application_ids) -> dict[int, Decimal]:
     return {pk: cost or Decimal("0.00") for pk, cost in rows}
 
 
-RANKED_STATUSES = (ApplicationStatus.ADMISSIBLE, *DECIDED_STATUSES)
-
-
 def application_summary(application: Application) -> ApplicationSummary:
     """One application with its counted sheets, consensus, review and cost (constant queries)."""
-    fresh = _with_jury_work(Application.objects.filter(pk=application.pk), application.call).get()
+    fresh = _with_jury_work(Application.objects.filter(pk=application.pk)).get()
     return _summarise(fresh, _total_costs([fresh.pk])[fresh.pk], _scores_by_sheet([fresh]))
 
 
 def call_summaries(call: Call) -> list[ApplicationSummary]:
     """Every application of the call the jury ranks (admissible, or decided), by reference."""
     applications = list(
-        _with_jury_work(
-            Application.objects.filter(call=call, status__in=RANKED_STATUSES), call
-        ).order_by("reference")
+        _with_jury_work(Application.objects.filter(call=call, status__in=RANKED_STATUSES)).order_by(
+            "reference"
+        )
     )
     costs = _total_costs([a.pk for a in applications])
     scores = _scores_by_sheet(applications)
@@ -332,6 +329,22 @@ def call_ranking(call: Call) -> CallRanking:
         envelope=call.envelope,
         lines=[RankingLine(summaries[o.id], o, score_rank[o.id]) for o in walked],
     )
+
+
+def advice_and_decision(call: Call) -> tuple[Advice | None, GovernmentDecision | None, list]:
+    """The call's frozen advice, the Government's decision and its outcomes in ranking order."""
+    advice = Advice.objects.filter(call=call).select_related("frozen_by").first()
+    decision = GovernmentDecision.objects.filter(call=call).select_related("recorded_by").first()
+    outcomes = (
+        list(
+            DecisionOutcome.objects.filter(decision=decision)
+            .select_related("application", "letter")
+            .order_by("rank")
+        )
+        if decision
+        else []
+    )
+    return advice, decision, outcomes
 
 
 # --- Dashboard panels ---------------------------------------------------------------------------

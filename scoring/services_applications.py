@@ -45,11 +45,14 @@ def automatically_conflicted(application: Application, juror) -> bool:
     )
 
 
+def call_section_maxima(call: Call) -> dict[str, Decimal]:
+    """The maximum per section A, B, C of this call (R-SCORE, 30/40/30 by default)."""
+    return {"A": call.section_a_max, "B": call.section_b_max, "C": call.section_c_max}
+
+
 def call_maxima(call: Call) -> dict[str, Decimal]:
     """The maximum per sub-criterion A1–C3 for this call's section maxima (R-SCORE)."""
-    return ranking.subcriterion_maxima(
-        {"A": call.section_a_max, "B": call.section_b_max, "C": call.section_c_max}
-    )
+    return ranking.subcriterion_maxima(call_section_maxima(call))
 
 
 # --- The jury of a call (the call manager) --------------------------------------------------

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications.models import Application
 from applications.permissions import is_application_lead_member
@@ -30,11 +31,21 @@ from .services import ScoringError
 
 MAX_TEXT_LENGTH = 5000
 
+# Shared with the forms and the views, which say the same before the service is reached.
+QUESTION_REQUIRED = gettext_lazy("Write your question before you send it.")
+ANSWER_REQUIRED = gettext_lazy("Write your answer before you send it.")
+QUESTIONS_CLOSED = gettext_lazy(
+    "This application is no longer with the jury: no more questions can be asked."
+)
+ANSWERS_CLOSED = gettext_lazy(
+    "The jury's work on this application is finished: answers can no longer be given or changed."
+)
 
-def _clean_text(text: str, field: str, empty_message: str) -> str:
+
+def _clean_text(text: str, field: str, empty_message) -> str:
     text = (text or "").strip()
     if not text:
-        raise ScoringError({field: empty_message})
+        raise ScoringError({field: str(empty_message)})
     if len(text) > MAX_TEXT_LENGTH:
         raise ScoringError(
             {
@@ -43,6 +54,15 @@ def _clean_text(text: str, field: str, empty_message: str) -> str:
             }
         )
     return text
+
+
+def _lock_application(pk: int) -> Application:
+    """The application row, locked, with what the permissions and the e-mails read."""
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call", "organisation")
+        .get(pk=pk)
+    )
 
 
 def _link(base_url: str, path: str) -> str:
@@ -56,19 +76,13 @@ def ask_question(*, application: Application, user, text: str, base_url: str = "
     lead organisation's members get an e-mail after the commit; it names no juror. `base_url`
     ("https://portal.example/") makes the link in the e-mail absolute.
     """
-    text = _clean_text(text, "question", _("Write your question before you send it."))
+    text = _clean_text(text, "question", QUESTION_REQUIRED)
     with transaction.atomic():
-        locked = (
-            Application.objects.select_for_update(of=("self",))
-            .select_related("call", "organisation")
-            .get(pk=application.pk)
-        )
+        locked = _lock_application(application.pk)
         if not user.has_perm("scoring.view_jury_questions", locked):
             raise PermissionDenied
         if not user.has_perm("scoring.ask_jury_question", locked):
-            raise ScoringError(
-                _("This application is no longer with the jury: no more questions can be asked.")
-            )
+            raise ScoringError(str(QUESTIONS_CLOSED))
         question = JuryQuestion(
             application=locked, question=text, asked_by=user, asked_at=timezone.now()
         )
@@ -85,24 +99,16 @@ def answer_question(*, question: JuryQuestion, user, text: str, base_url: str = 
     changed; the history keeps the earlier text. The asker gets an e-mail after the commit.
     Sending the same text again changes nothing.
     """
-    text = _clean_text(text, "answer", _("Write your answer before you send it."))
+    text = _clean_text(text, "answer", ANSWER_REQUIRED)
     with transaction.atomic():
-        locked_application = (
-            Application.objects.select_for_update(of=("self",))
-            .select_related("call", "organisation")
-            .get(pk=question.application_id)
-        )
+        locked_application = _lock_application(question.application_id)
         if not (
             user.has_perm("scoring.view_questions_as_applicant", locked_application)
             and is_application_lead_member(user, locked_application)
         ):
             raise PermissionDenied
         if not user.has_perm("scoring.answer_jury_question", locked_application):
-            raise ScoringError(
-                _(
-                    "The jury's work on this application is finished: answers can no longer be given or changed."
-                )
-            )
+            raise ScoringError(str(ANSWERS_CLOSED))
         locked = (
             JuryQuestion.objects.select_for_update(of=("self",))
             .select_related("asked_by")

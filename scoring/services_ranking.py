@@ -34,6 +34,7 @@ from .models import (
     RankingAdjustment,
 )
 from .services import ScoringError
+from .services_applications import call_maxima
 from .signals import decision_recorded
 
 ZERO = Decimal("0")
@@ -72,7 +73,7 @@ def set_consensus(
         application = _lock(application, manager, "scoring.set_consensus")
         if code not in ranking.SUBCRITERION_CODES:
             raise ScoringError(_("Unknown sub-criterion %(code)s.") % {"code": code})
-        maximum = ranking.subcriterion_maxima(reads.call_section_maxima(application.call))[code]
+        maximum = call_maxima(application.call)[code]
         error = ranking.valid_points(points, maximum, application.call.score_step)
         if points is None:
             error = _("Give the consensus points.")
@@ -459,11 +460,16 @@ def decision_facts(rows: list[dict]) -> list[dict]:
     return [{k: v for k, v in row.items() if k != "failed"} for row in rows]
 
 
-def advice_is_current(call: Call, advice: Advice) -> bool:
+def advice_is_current(
+    call: Call, advice: Advice, result: "reads.CallRanking | None" = None
+) -> bool:
     """Whether the live ranking still gives the frozen advice: the same applications, scores,
-    amounts, outcomes, adjustments, motivations and conditions (nothing changed since)."""
+    amounts, outcomes, adjustments, motivations and conditions (nothing changed since).
+
+    `result` is the call's live ranking when the caller has built it already (the ranking page).
+    """
     with translation.override(settings.LANGUAGE_CODE):
-        live = advice_rows(reads.call_ranking(call))
+        live = advice_rows(result if result is not None else reads.call_ranking(call))
     return decision_facts(live) == decision_facts(advice.rows)
 
 

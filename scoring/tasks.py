@@ -6,6 +6,14 @@ from . import services, services_decision_letters
 from .models import GovernmentDecision, ShortlistPublication
 
 
+def _or_retry(task, work, *args):
+    """Run `work(*args)`; any failure (rendering, storage, database) asks Celery for a retry."""
+    try:
+        return work(*args)
+    except Exception as exc:
+        raise task.retry(exc=exc) from exc
+
+
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
 def issue_shortlist_letters(self, call_id: int) -> int:
     """Render the shortlist letter of every idea of a published call that has none yet (R-LETTER).
@@ -13,10 +21,7 @@ def issue_shortlist_letters(self, call_id: int) -> int:
     Queued after the publication commits; running it twice issues no second letter, so a retry
     after a failure (a rendering or storage error) continues where it stopped.
     """
-    try:
-        return services.issue_shortlist_letters(call_id)
-    except Exception as exc:
-        raise self.retry(exc=exc) from exc
+    return _or_retry(self, services.issue_shortlist_letters, call_id)
 
 
 @shared_task
@@ -35,10 +40,7 @@ def issue_decision_letters(self, call_id: int) -> int:
     Queued by `record_decision` after its commit; running it twice issues no second letter (each
     letter task locks its outcome and skips one that has a letter).
     """
-    try:
-        outcome_ids = services_decision_letters.missing_decision_letters(call_id)
-    except Exception as exc:
-        raise self.retry(exc=exc) from exc
+    outcome_ids = _or_retry(self, services_decision_letters.missing_decision_letters, call_id)
     for outcome_id in outcome_ids:
         issue_decision_letter.delay(outcome_id)
     return len(outcome_ids)
@@ -47,10 +49,7 @@ def issue_decision_letters(self, call_id: int) -> int:
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
 def issue_decision_letter(self, outcome_id: int) -> bool:
     """Render, store and e-mail one decision letter; a retry after a failure is safe."""
-    try:
-        return services_decision_letters.issue_decision_letter(outcome_id) is not None
-    except Exception as exc:
-        raise self.retry(exc=exc) from exc
+    return _or_retry(self, services_decision_letters.issue_decision_letter, outcome_id) is not None
 
 
 @shared_task

@@ -162,6 +162,12 @@ def application_declare(request, reference):
             "call": application.call,
             "form": form,
             "declaration": declaration,
+            # The partners beside the lead applicant (shown on its own line above them).
+            "partners": [
+                p
+                for p in application.partners.all()
+                if p.organisation_id != application.organisation_id
+            ],
         },
     )
 

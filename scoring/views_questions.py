@@ -34,6 +34,20 @@ class QuestionRow:
     form_open: bool = False
 
 
+def _saved(form, service, **kwargs):
+    """Run the service for a valid form: its result, or None with the refusal beside the field.
+
+    A right to the thread lost in the meantime is a 404, like the page itself.
+    """
+    try:
+        return service(**kwargs)
+    except PermissionDenied as denied:
+        raise Http404 from denied
+    except ScoringError as error:
+        _add_service_errors(form, error)
+        return None
+
+
 def _rows(questions, *, answer_forms: bool = False, bound: AnswerForm | None = None):
     rows = []
     for number, question in enumerate(questions, start=1):
@@ -69,12 +83,7 @@ def applicant_questions(request, year, slug):
         if not can_answer:
             if not is_application_lead_member(user, application):
                 raise Http404
-            messages.error(
-                request,
-                _(
-                    "The jury's work on this application is finished: answers can no longer be given or changed."
-                ),
-            )
+            messages.error(request, services.ANSWERS_CLOSED)
             return redirect(url)
         posted = request.POST.get("question", "")
         number, question = next(
@@ -84,21 +93,16 @@ def applicant_questions(request, year, slug):
         if question is None:
             raise Http404
         bound = AnswerForm(request.POST, prefix=f"q{question.pk}", number=number)
-        if bound.is_valid():
-            try:
-                services.answer_question(
-                    question=question,
-                    user=user,
-                    text=bound.cleaned_data["answer"],
-                    base_url=request.build_absolute_uri("/"),
-                )
-            except PermissionDenied as denied:
-                raise Http404 from denied
-            except ScoringError as error:
-                _add_service_errors(bound, error)
-            else:
-                messages.success(request, _("Your answer is saved. VLAIO can read it now."))
-                return redirect(f"{url}#question-{question.pk}")
+        if bound.is_valid() and _saved(
+            bound,
+            services.answer_question,
+            question=question,
+            user=user,
+            text=bound.cleaned_data["answer"],
+            base_url=request.build_absolute_uri("/"),
+        ):
+            messages.success(request, _("Your answer is saved. VLAIO can read it now."))
+            return redirect(f"{url}#question-{question.pk}")
     rows = _rows(questions, answer_forms=can_answer, bound=bound)
     return render(
         request,
@@ -132,29 +136,22 @@ def jury_questions(request, reference):
         form = AskQuestionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_ask:
-            messages.error(
-                request,
-                _("This application is no longer with the jury: no more questions can be asked."),
-            )
+            messages.error(request, services.QUESTIONS_CLOSED)
             return redirect(url)
-        if form.is_valid():
-            try:
-                question = services.ask_question(
-                    application=application,
-                    user=user,
-                    text=form.cleaned_data["question"],
-                    base_url=request.build_absolute_uri("/"),
-                )
-            except PermissionDenied as denied:
-                raise Http404 from denied
-            except ScoringError as error:
-                _add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Your question is sent. The lead applicant is informed by e-mail."),
-                )
-                return redirect(f"{url}#question-{question.pk}")
+        question = form.is_valid() and _saved(
+            form,
+            services.ask_question,
+            application=application,
+            user=user,
+            text=form.cleaned_data["question"],
+            base_url=request.build_absolute_uri("/"),
+        )
+        if question:
+            messages.success(
+                request,
+                _("Your question is sent. The lead applicant is informed by e-mail."),
+            )
+            return redirect(f"{url}#question-{question.pk}")
     return render(
         request,
         "scoring/questions/jury.html",

@@ -4,13 +4,11 @@ Thin: permission → form → service → redirect or render. What the manager m
 404: a manager who is conflicted on an application sees nothing of it either (R-JURY).
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from applications.models import ApplicationStatus
@@ -27,7 +25,6 @@ from .forms_ranking import (
     DecisionForm,
     DoubtForm,
 )
-from .models import Advice, DecisionOutcome, GovernmentDecision
 from .services import ScoringError
 from .views import _add_service_errors, _call_or_404
 from .views_applications import _application_or_404
@@ -278,22 +275,9 @@ def ranking_page(request, year):
                 messages.success(request, done)
             return redirect("scoring:ranking", year=call.year)
         result = reads.call_ranking(call)  # a refused action: the ranking as it stands now
-    advice = Advice.objects.filter(call=call).select_related("frozen_by").first()
-    decision = GovernmentDecision.objects.filter(call=call).select_related("recorded_by").first()
-    advice_current = False
-    if advice is not None and decision is None:
-        with translation.override(settings.LANGUAGE_CODE):
-            advice_current = services.decision_facts(
-                services.advice_rows(result)
-            ) == services.decision_facts(advice.rows)
-    outcomes = (
-        list(
-            DecisionOutcome.objects.filter(decision=decision)
-            .select_related("application", "letter")
-            .order_by("rank")
-        )
-        if decision
-        else []
+    advice, decision, outcomes = reads.advice_and_decision(call)
+    advice_current = (
+        advice is not None and decision is None and services.advice_is_current(call, advice, result)
     )
     return render(
         request,

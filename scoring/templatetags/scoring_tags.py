@@ -5,9 +5,13 @@
                                         jury member still has to declare and to score, with a link
     {% shortlist_manager_panel %}       call managers only: per call, submitted / scored / decided
                                         ideas, published or not, with a link to the shortlist
+    {% application_jury_panel user %}   the calls whose jury this person sits on: assigned and
+                                        submitted application sheets
+    {% application_manager_panel %}     call managers only: per call, ranked applications, sheets,
+                                        advice and decision, with links to the jury and ranking
 
-Both accept `heading_level=3` (default 2) to fit the page's outline, render nothing for people
-without the role, and run a fixed number of queries whatever the number of ideas.
+All accept `heading_level=3` (default 2) to fit the page's outline, render nothing for people
+without the role, and run a fixed number of queries whatever the number of ideas or applications.
 """
 
 from decimal import Decimal
@@ -16,7 +20,7 @@ from django import template
 
 from cot_portal.accounts.permissions import is_call_manager, is_jury_member
 
-from .. import rules, selectors
+from .. import rules, selectors, selectors_ranking
 
 register = template.Library()
 
@@ -37,6 +41,13 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
+def _is_call_manager(context) -> bool:
+    """Whether the page's user (the request's, else the context's `user`) is a call manager."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return user is not None and is_call_manager(user)
+
+
 def _heading(level) -> int:
     try:
         return min(max(int(level), 2), 5)
@@ -55,9 +66,7 @@ def jury_panel(user, heading_level=2):
 @register.inclusion_tag("scoring/includes/shortlist_manager_panel.html", takes_context=True)
 def shortlist_manager_panel(context, heading_level=2):
     """`{% shortlist_manager_panel %}`: per call, submitted / scored / decided / published."""
-    request = context.get("request")
-    user = getattr(request, "user", None) or context.get("user")
-    if user is None or not is_call_manager(user):
+    if not _is_call_manager(context):
         return {"show": False}
     return {"show": True, "calls": selectors.manager_panel(), "h": _heading(heading_level)}
 
@@ -65,19 +74,17 @@ def shortlist_manager_panel(context, heading_level=2):
 @register.inclusion_tag("scoring/includes/application_manager_panel.html", takes_context=True)
 def application_manager_panel(context, heading_level=2):
     """`{% application_manager_panel %}`: per call, the jury's work on full applications."""
-    from scoring.selectors_ranking import manager_application_panel
-
-    request = context.get("request")
-    user = getattr(request, "user", None) or context.get("user")
-    if user is None or not is_call_manager(user):
+    if not _is_call_manager(context):
         return {"show": False}
-    return {"show": True, "calls": manager_application_panel(), "h": _heading(heading_level)}
+    return {
+        "show": True,
+        "calls": selectors_ranking.manager_application_panel(),
+        "h": _heading(heading_level),
+    }
 
 
 @register.inclusion_tag("scoring/includes/application_jury_panel.html")
 def application_jury_panel(user, heading_level=2):
     """`{% application_jury_panel user %}`: the calls whose jury this person sits on."""
-    from scoring.selectors_ranking import juror_application_panel
-
-    rows = juror_application_panel(user) if user is not None else []
+    rows = selectors_ranking.juror_application_panel(user) if user is not None else []
     return {"show": bool(rows), "rows": rows, "h": _heading(heading_level)}
