@@ -27,6 +27,15 @@ def mailoutbox_backend(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture
+def dutch_without_2fa(settings):
+    """Pages in Dutch, no second factor asked, e-mail kept in memory. A module opts in with
+    `pytestmark = [..., pytest.mark.usefixtures("dutch_without_2fa")]`."""
+    settings.COT_REQUIRE_2FA = False
+    settings.LANGUAGE_CODE = "nl"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
 def pytest_report_header(config):
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     return f"database: {engine}"

@@ -61,7 +61,14 @@ from payments.models import (
 from payments.rules_settlement import structured_communication
 from scoring import services_ranking
 from tests.factories import PASSWORD, UserFactory
-from tests.factories_ranking import LEADS, on_jury, ranking_call, scored_application, uniform
+from tests.factories_ranking import (
+    LEADS,
+    decide_call,
+    on_jury,
+    ranking_call,
+    scored_application,
+    uniform,
+)
 from tests.factories_scoring import call_manager, juror
 
 from .conftest import confirm_second_factor, login
@@ -256,10 +263,7 @@ def awarded_grant():
     services_ranking.save_conditions(
         application=application, conditions=CONDITIONS, manager=manager
     )
-    services_ranking.freeze_advice(call=call, manager=manager)
-    services_ranking.record_decision(
-        call=call, decision_date=timezone.localdate(), decision_reference="VR 1", manager=manager
-    )
+    decide_call(call, manager)
     grant = Grant.objects.select_related("application").get(application=application)
     assert grant.awarded == AWARDED and grant.iban == IBAN and grant.conditions == CONDITIONS
     assert grant.approved_total_cost == TOTAL_COST

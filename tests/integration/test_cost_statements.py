@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from openpyxl import load_workbook
 
 from applications.models import PartnerRole
@@ -19,10 +19,8 @@ from cot_portal.accounts.models import StaffRole
 from payments import rules, services_costs
 from payments.models import CostStatementLine, Grant, LineStatus
 from payments.selectors_costs import accepted_cost, cost_overview, reported_cost
-from scoring import services_ranking
 from tests.factories import UserFactory, member_of, municipality
-from tests.factories_ranking import LEADS, on_jury, ranking_call, scored_application, uniform
-from tests.factories_scoring import call_manager, juror
+from tests.factories_ranking import LEADS, decided_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -42,23 +40,15 @@ def world(settings):
 def granted():
     """A real grant: an application scored, ranked and approved by the Government's decision,
     with its lead applicant's member, the call manager and a finance officer."""
-    manager = call_manager()
-    jurors = [juror()]
-    call = ranking_call()
-    on_jury(call, manager, *jurors)
-    application, lead = scored_application(call, LEADS[0], jurors, uniform(9))
-    services_ranking.freeze_advice(call=call, manager=manager)
-    services_ranking.record_decision(
-        call=call, decision_date=timezone.localdate(), decision_reference="VR 1", manager=manager
-    )
+    decided = decided_grant()
     grant = Grant.objects.select_related("call", "application").get()
     partners = list(grant.application.partners.select_related("organisation").order_by("pk"))
     coordinator = next(p for p in partners if p.role == PartnerRole.COORDINATOR)
     other = next(p for p in partners if p.role != PartnerRole.COORDINATOR)
     return SimpleNamespace(
         grant=grant,
-        lead=lead,
-        manager=manager,
+        lead=decided.lead,
+        manager=decided.manager,
         coordinator=coordinator,
         partner=other,
         finance=UserFactory(roles=[StaffRole.FINANCE_OFFICER]),

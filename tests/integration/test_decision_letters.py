@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,16 +18,15 @@ from pypdf import PdfReader
 
 from applications.models import Application
 from applications.rules import add_months
-from applications.services.submission import submit_application
 from cot_portal.letters.models import Letter
 from scoring import services_applications, tasks
 from scoring import services_decision_letters as services
 from scoring.models import DecisionOutcome, GovernmentDecision
 from tests.factories import UserFactory, member_of, municipality
-from tests.factories_application import complete, started_application
+from tests.factories_ranking import submitted_admissible
 from tests.factories_scoring import call_manager, juror
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dutch_without_2fa")]
 
 GENT, KORTRIJK, LEUVEN = "44021", "34022", "24062"
 
@@ -43,10 +41,7 @@ DECIDED_ON = date(2026, 3, 20)
 
 
 @pytest.fixture(autouse=True)
-def _setup(settings):
-    settings.COT_REQUIRE_2FA = False
-    settings.LANGUAGE_CODE = "nl"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+def _eager_celery(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
@@ -58,12 +53,7 @@ def manager():
 @pytest.fixture
 def submitted(manager):
     """Gent's application with Kortrijk as partner, submitted and admissible, with a jury."""
-    application, user = started_application(lead_nis=GENT, partner_nis=(KORTRIJK,))
-    complete(application, user)
-    submission = submit_application(application, user=user)
-    submission.pdf.save("snapshot.pdf", ContentFile(b"%PDF-1.7 snapshot"), save=True)
-    Application.objects.filter(pk=application.pk).update(status="admissible")
-    application.refresh_from_db()
+    application, user = submitted_admissible(lead_nis=GENT, partner_nis=(KORTRIJK,))
     expert = juror(first_name="Hieronymus", last_name="Jurylid")
     services_applications.add_jury_member(call=application.call, user=expert, manager=manager)
     services_applications.assign_applications(call=application.call, manager=manager)

@@ -6,42 +6,25 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from cot_portal.accounts.models import StaffRole
 from cot_portal.celery import app
 from cot_portal.formatting import short_date
 from payments import rules, tasks
 from payments.models import Grant, Tranche
-from scoring import services_ranking
 from tests.factories import member_of
-from tests.factories_ranking import LEADS, on_jury, ranking_call, scored_application, uniform
-from tests.factories_scoring import call_manager, juror
+from tests.factories_ranking import decided_grant
+from tests.factories_scoring import call_manager
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dutch_without_2fa")]
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
-@pytest.fixture(autouse=True)
-def _setup(settings):
-    settings.COT_REQUIRE_2FA = False
-    settings.LANGUAGE_CODE = "nl"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
 @pytest.fixture
 def world():
-    manager = call_manager()
-    jurors = [juror()]
-    call = ranking_call()
-    on_jury(call, manager, *jurors)
-    application, lead = scored_application(call, LEADS[0], jurors, uniform(9))
-    services_ranking.freeze_advice(call=call, manager=manager)
-    services_ranking.record_decision(
-        call=call, decision_date=timezone.localdate(), decision_reference="VR 1", manager=manager
-    )
-    return {"grant": Grant.objects.get(), "lead": lead, "manager": manager}
+    decided = decided_grant()
+    return {"grant": decided.grant, "lead": decided.lead, "manager": decided.manager}
 
 
 def on(day):

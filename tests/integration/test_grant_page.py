@@ -23,41 +23,23 @@ from payments.models import (
     Grant,
     TrancheRequest,
 )
-from scoring import services_ranking
 from tests.factories import UserFactory, member_of, municipality
-from tests.factories_ranking import LEADS, on_jury, ranking_call, scored_application, uniform
-from tests.factories_scoring import call_manager, juror
+from tests.factories_ranking import decided_grant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dutch_without_2fa")]
 
 PARTNER_NIS = "34022"  # Kortrijk, the partner of scored_application
 OTHER_NIS = "11002"  # Antwerpen, not in the project
 PDF = b"%PDF-1.7 test document"
 
 
-@pytest.fixture(autouse=True)
-def _setup(settings):
-    settings.COT_REQUIRE_2FA = False
-    settings.LANGUAGE_CODE = "nl"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
 def awarded_world(conditions: str = "") -> SimpleNamespace:
     """A grant opened by a recorded decision: Gent leads, Kortrijk is the partner."""
-    manager = call_manager()
-    jurors = [juror()]
-    call = ranking_call()
-    on_jury(call, manager, *jurors)
-    application, lead = scored_application(call, LEADS[0], jurors, uniform(9))
-    services_ranking.freeze_advice(call=call, manager=manager)
-    services_ranking.record_decision(
-        call=call, decision_date=timezone.localdate(), decision_reference="VR 1", manager=manager
-    )
-    grant = Grant.objects.get()
+    world = decided_grant()
     if conditions:
-        Grant.objects.filter(pk=grant.pk).update(conditions=conditions)
-        grant.refresh_from_db()
-    return SimpleNamespace(grant=grant, lead=lead, manager=manager, application=application)
+        Grant.objects.filter(pk=world.grant.pk).update(conditions=conditions)
+        world.grant.refresh_from_db()
+    return world
 
 
 @pytest.fixture

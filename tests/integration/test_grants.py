@@ -9,17 +9,18 @@ from django.utils import timezone
 from payments.models import Grant, LedgerEntry
 from payments.services_grant import open_grant
 from scoring import services_ranking
-from tests.factories_ranking import LEADS, on_jury, ranking_call, scored_application, uniform
+from tests.factories_ranking import (
+    LEADS,
+    decide_call,
+    decided_grant,
+    on_jury,
+    ranking_call,
+    scored_application,
+    uniform,
+)
 from tests.factories_scoring import call_manager, juror
 
 pytestmark = pytest.mark.django_db
-
-
-def decided(call, manager):
-    services_ranking.freeze_advice(call=call, manager=manager)
-    return services_ranking.record_decision(
-        call=call, decision_date=timezone.localdate(), decision_reference="VR 1", manager=manager
-    )
 
 
 def test_the_decision_opens_a_grant_per_approved_application(settings):
@@ -39,7 +40,7 @@ def test_the_decision_opens_a_grant_per_approved_application(settings):
         motivation="WP1 valt weg.",
         manager=manager,
     )
-    decision = decided(call, manager)
+    decision = decide_call(call, manager)
     grant = Grant.objects.get()
     assert grant.application == funded and not Grant.objects.filter(application=reserve).exists()
     # 80% of (1.000.000 − 123.456,79) = 701.234,568 → 701.234,56 (rounded down, SPEC.md §9).
@@ -62,13 +63,7 @@ def test_the_ledger_is_append_only_in_postgresql(settings):
 
     if connection.vendor != "postgresql":
         pytest.fail("The money tests run on PostgreSQL (make test sets DATABASE_URL).")
-    manager = call_manager()
-    jurors = [juror()]
-    call = ranking_call()
-    on_jury(call, manager, *jurors)
-    scored_application(call, LEADS[0], jurors, uniform(9))
-    decided(call, manager)
-    tranche = Grant.objects.get().tranches.get(number=1)
+    tranche = decided_grant().grant.tranches.get(number=1)
     first, second = call_manager(), call_manager()
     payment = Payment.objects.create(
         tranche=tranche,

@@ -38,16 +38,9 @@ from tests.factories_scoring import (
     submitted_sheet,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dutch_without_2fa")]
 
 GENT, KORTRIJK, LEUVEN = "44021", "34022", "24062"
-
-
-@pytest.fixture(autouse=True)
-def _setup(settings):
-    settings.COT_REQUIRE_2FA = False
-    settings.LANGUAGE_CODE = "nl"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 @pytest.fixture

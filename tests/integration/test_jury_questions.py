@@ -7,7 +7,6 @@ frozen submission. The applicant never sees who asked: the asker is "VLAIO".
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,34 +22,23 @@ from scoring.models import GovernmentDecision, JuryQuestion
 from scoring.services import ScoringError
 from tests.factories import member_of, municipality
 from tests.factories_application import complete, started_application
+from tests.factories_ranking import submitted_admissible
 from tests.factories_scoring import call_manager, juror
 from tests.integration.test_application_jury import (
     GENT,
     KORTRIJK,
     LEUVEN,
-    admissible,
     on_jury,
     text,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _setup(settings):
-    settings.COT_REQUIRE_2FA = False
-    settings.LANGUAGE_CODE = "nl"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dutch_without_2fa")]
 
 
 @pytest.fixture
 def submitted():
     """Gent's application with Kortrijk as partner, submitted and admissible; Gent's user."""
-    application, user = started_application(lead_nis=GENT, partner_nis=(KORTRIJK,))
-    complete(application, user)
-    submission = submit_application(application, user=user)
-    submission.pdf.save("snapshot.pdf", ContentFile(b"%PDF-1.7 snapshot"), save=True)
-    return admissible(application), user
+    return submitted_admissible(lead_nis=GENT, partner_nis=(KORTRIJK,))
 
 
 @pytest.fixture

@@ -42,14 +42,7 @@ from tests.factories_ranking import (
 )
 from tests.factories_scoring import call_manager, juror
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _setup(settings):
-    settings.COT_REQUIRE_2FA = False
-    settings.LANGUAGE_CODE = "nl"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dutch_without_2fa")]
 
 
 @pytest.fixture

@@ -33,42 +33,25 @@ from payments.models import (
     TrancheRequest,
 )
 from payments.rules_settlement import payment_due, settlement_caps, structured_communication
-from scoring import services_ranking
 from tests.factories import UserFactory, member_of, municipality
-from tests.factories_ranking import LEADS, on_jury, ranking_call, scored_application, uniform
-from tests.factories_scoring import call_manager, juror
+from tests.factories_ranking import decided_grant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dutch_without_2fa")]
 
 PARTNER_NIS = "34022"
 OTHER_NIS = "11002"
 
 
-@pytest.fixture(autouse=True)
-def _setup(settings):
-    settings.COT_REQUIRE_2FA = False
-    settings.LANGUAGE_CODE = "nl"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
 @pytest.fixture
 def world():
     """A running grant of € 800.000 with its lead member, two finance officers and a manager."""
-    manager = call_manager()
-    jurors = [juror()]
-    call = ranking_call()
-    on_jury(call, manager, *jurors)
-    application, lead = scored_application(call, LEADS[0], jurors, uniform(9))
-    services_ranking.freeze_advice(call=call, manager=manager)
-    services_ranking.record_decision(
-        call=call, decision_date=timezone.localdate(), decision_reference="VR 1", manager=manager
-    )
-    grant = Grant.objects.get()
+    decided = decided_grant()
+    grant = decided.grant
     assert grant.awarded == Decimal("800000.00")
     return {
         "grant": grant,
-        "lead": lead,
-        "manager": manager,
+        "lead": decided.lead,
+        "manager": decided.manager,
         "finance": UserFactory(roles=[StaffRole.FINANCE_OFFICER]),
         "finance_2": UserFactory(roles=[StaffRole.FINANCE_OFFICER]),
     }

@@ -38,16 +38,9 @@ from tests.integration.test_grant_page import (
     text,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dutch_without_2fa")]
 
 CONDITIONS = "Bezorg het ondertekende samenwerkingsakkoord met Kortrijk."
-
-
-@pytest.fixture(autouse=True)
-def _setup(settings):
-    settings.COT_REQUIRE_2FA = False
-    settings.LANGUAGE_CODE = "nl"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 def at(day) -> datetime:
