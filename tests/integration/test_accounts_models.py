@@ -6,7 +6,8 @@ from django.db import IntegrityError
 from django.utils import translation
 
 from cot_portal.accounts.models import Organisation, OrganisationType, User
-from tests.factories import municipality
+from cot_portal.accounts.selectors import organisation_emails
+from tests.factories import member_of, municipality
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,14 @@ def test_organisation_clean_normalises_kbo_and_iban_and_explains_errors_in_dutch
     errors = caught.value.message_dict
     assert "geen geldig ondernemingsnummer" in errors["enterprise_number"][0]
     assert "geen geldige IBAN" in errors["iban"][0]
+
+
+def test_mail_to_an_organisation_skips_deactivated_accounts():
+    """Letters and notices (R-LETTER, R-JURY-Q, the execution reminders) go to the members who
+    still work there: an account VLAIO deactivated gets no more mail about the dossier."""
+    gent = municipality("44021")
+    member_of(gent, email="actief@gent.be")
+    member_of(gent, email="vertrokken@gent.be", is_active=False)
+    creator = User.objects.create_user("indiener@gent.be", "Sterk-wachtwoord-2025")
+
+    assert organisation_emails(gent, creator) == ["actief@gent.be", "indiener@gent.be"]
