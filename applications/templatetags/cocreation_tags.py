@@ -13,6 +13,8 @@ number of queries, whatever the number of sessions.
 from django import template
 from django.utils import timezone
 
+from cot_portal.core.templatetags.portal import heading_level as _heading
+
 from .. import selectors_cocreation as selectors
 from ..models import Call
 
@@ -20,13 +22,6 @@ register = template.Library()
 
 MANAGE = "applications.manage_sessions"
 REGISTER = "applications.register_for_session"
-
-
-def _heading(level) -> int:
-    try:
-        return min(max(int(level), 2), 5)
-    except (TypeError, ValueError):
-        return 2
 
 
 @register.inclusion_tag("applications/cocreation/applicant_panel.html")

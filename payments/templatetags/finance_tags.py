@@ -11,6 +11,7 @@
 from django import template
 
 from cot_portal.accounts.permissions import is_finance_officer
+from cot_portal.core.templatetags.portal import heading_level as _heading
 
 from .. import selectors_finance
 
@@ -26,13 +27,6 @@ def iban(value):
         return schwifty.IBAN(value or "").formatted
     except ValueError:
         return value or ""
-
-
-def _heading(level) -> int:
-    try:
-        return min(max(int(level), 2), 5)
-    except (TypeError, ValueError):
-        return 2
 
 
 @register.inclusion_tag("payments/finance/_panel.html", takes_context=True)

@@ -12,14 +12,9 @@ from decimal import Decimal
 from babel.numbers import format_decimal
 from django import template
 
+from cot_portal.core.templatetags.portal import heading_level as _heading
+
 register = template.Library()
-
-
-def _heading(level) -> int:
-    try:
-        return min(max(int(level), 2), 5)
-    except (TypeError, ValueError):
-        return 3
 
 
 @register.filter
@@ -36,4 +31,4 @@ def grant_applicant_panel(user, heading_level=3):
 
     if user is None or not user.is_authenticated:
         return {"grants": []}
-    return {"grants": list(own_grants(user)), "h": _heading(heading_level)}
+    return {"grants": list(own_grants(user)), "h": _heading(heading_level, default=3)}

@@ -19,6 +19,7 @@ from decimal import Decimal
 from django import template
 
 from cot_portal.accounts.permissions import is_call_manager, is_jury_member
+from cot_portal.core.templatetags.portal import heading_level as _heading
 
 from .. import rules, selectors, selectors_ranking
 
@@ -46,13 +47,6 @@ def _is_call_manager(context) -> bool:
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     return user is not None and is_call_manager(user)
-
-
-def _heading(level) -> int:
-    try:
-        return min(max(int(level), 2), 5)
-    except (TypeError, ValueError):
-        return 2
 
 
 @register.inclusion_tag("scoring/includes/jury_panel.html")

@@ -27,3 +27,11 @@ def euro_text(value):
         return formatting.euro(Decimal(str(value)))
     except (InvalidOperation, ValueError):
         return ""
+
+
+def heading_level(level, default: int = 2) -> int:
+    """The heading level a panel tag was given (`heading_level=3`), kept within h2–h5."""
+    try:
+        return min(max(int(level), 2), 5)
+    except (TypeError, ValueError):
+        return default
